@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"quorum/internal/audit"
+	"quorum/internal/auth"
+	"quorum/internal/db"
+	"quorum/meetings"
+)
+
+// app is an open, migrated database and the stores over it.
+type app struct {
+	db       *sql.DB
+	meetings *meetings.Store
+	users    *auth.Store
+}
+
+// migrations in foreign-key order: meetings' tables before accounts, actions, minutes.
+func migrations() []db.Source {
+	return []db.Source{
+		{Name: "audit", FS: audit.Schema()},
+		{Name: "meetings", FS: meetings.Schema()},
+		{Name: "auth", FS: auth.Schema()},
+	}
+}
+
+func openApp(ctx context.Context, file string) (*app, error) {
+	d, err := db.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, d, migrations()...); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("migrate %s: %w", file, err)
+	}
+	return &app{db: d, meetings: meetings.NewStore(d), users: auth.NewStore(d)}, nil
+}
+
+func (a *app) Close() error { return a.db.Close() }
+
+// boardRoles answers the access checks from the meetings store.
+type boardRoles struct{ db *sql.DB }
+
+func (b boardRoles) Roles(ctx context.Context, personID, boardID int64) (clerk, member bool, err error) {
+	err = b.db.QueryRowContext(ctx, `SELECT
+		EXISTS(SELECT 1 FROM boards WHERE id = ?1 AND clerk_id = ?2) OR
+		EXISTS(SELECT 1 FROM memberships WHERE board_id = ?1 AND person_id = ?2 AND role = 'clerk'
+			AND (ends_on = '' OR ends_on >= date('now'))),
+		EXISTS(SELECT 1 FROM memberships WHERE board_id = ?1 AND person_id = ?2
+			AND (ends_on = '' OR ends_on >= date('now')))`, boardID, personID).Scan(&clerk, &member)
+	return clerk, member, err
+}
+
+func (b boardRoles) Public(ctx context.Context, boardID int64) (bool, error) {
+	var pub bool
+	err := b.db.QueryRowContext(ctx, `SELECT public FROM boards WHERE id = ?`, boardID).Scan(&pub)
+	return pub, err
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/gin-gonic/gin"
+
+	"quorum/internal/auth"
+	"quorum/internal/errs"
+	"quorum/internal/web"
+	"quorum/meetings"
+	"quorum/static"
+	"quorum/templates"
+)
+
+// maxBody caps every request body but uploads', which set their own.
+const maxBody = 3 << 20
+
+// newHandler wires the site: middleware, every package's routes, CSRF protection and
+// sessions around the lot.
+func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serveConfig) (http.Handler, *web.Site, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	if err := r.SetTrustedProxies(splitList(cfg.trustedProxies)); err != nil {
+		return nil, nil, err
+	}
+	if cfg.trustedProxies == "" {
+		r.SetTrustedProxies(nil)
+	}
+	r.HandleMethodNotAllowed = true
+	site := web.NewSite(templates.FS, sessions, a.users, boardRoles{a.db}, log)
+	site.Dev = cfg.dev
+	site.Resolve("meeting", func(ctx context.Context, id int64) (int64, error) { return a.meetings.MeetingBoard(ctx, id) })
+	site.Resolve("membership", func(ctx context.Context, id int64) (int64, error) { return a.meetings.MembershipBoard(ctx, id) })
+
+	r.Use(web.RequestID(), web.SecurityHeaders(), site.Logger(), site.SetSite(), site.Errors(), web.LimitBody(maxBody), site.LoadUser())
+	rt := site.Router(r)
+
+	staticFS, _ := fs.Sub(static.FS, ".")
+	files := http.StripPrefix("/static/", http.FileServer(http.FS(staticFS)))
+	rt.GET("/static/*path", web.Public, func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(c.Writer, c.Request)
+	})
+	rt.GET("/healthz", web.Public, func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	rt.GET("/readyz", web.Public, func(c *gin.Context) {
+		if err := a.db.PingContext(c.Request.Context()); err != nil {
+			c.String(http.StatusServiceUnavailable, "database unavailable\n")
+			return
+		}
+		c.String(http.StatusOK, "ready\n")
+	})
+
+	newAccountHandler(a.users, auth.NewLimiter(10, 15*time.Minute)).Register(rt)
+	meetings.NewHandler(a.meetings).Register(rt)
+
+	r.NoRoute(func(c *gin.Context) { web.Fail(c, errs.E(errs.NotFound, "Page not found")) })
+	r.NoMethod(func(c *gin.Context) {
+		web.Fail(c, errs.E(errs.MethodNotAllowed, "That method is not allowed here"))
+	})
+
+	var h http.Handler = r
+	h = sessions.LoadAndSave(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	return h, site, nil
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+)
+
+type serveConfig struct {
+	addr           string
+	db             string
+	demo           bool
+	cookieSecure   bool
+	trustedProxies string
+	dev            bool
+}
+
+func serveCmd(ctx context.Context, e env, args []string) error {
+	fs := newFlags("serve", e)
+	var cfg serveConfig
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&cfg.db, "db", "quorum.db", "SQLite database file (created when missing)")
+	fs.BoolVar(&cfg.demo, "demo", true, "load the demo partnership into a new, empty database")
+	fs.BoolVar(&cfg.cookieSecure, "cookie-secure", false, "mark session cookies Secure (set when served over HTTPS)")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated proxy addresses whose X-Forwarded-For is trusted")
+	fs.BoolVar(&cfg.dev, "dev", false, "re-read templates on every request")
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	start := time.Now()
+	a, err := openApp(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	logins := ""
+	if cfg.demo {
+		empty, err := a.empty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if logins, err = loadDemo(ctx, a); err != nil {
+				return fmt.Errorf("demo data: %w", err)
+			}
+		}
+	}
+	sessions := scs.New()
+	store := sqlite3store.NewWithCleanupInterval(a.db, 10*time.Minute)
+	defer store.StopCleanup()
+	sessions.Store = store
+	sessions.Lifetime = 12 * time.Hour
+	sessions.IdleTimeout = 2 * time.Hour
+	sessions.Cookie.Name = "quorum_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = cfg.cookieSecure
+
+	handler, err := newHandler(a, sessions, log, cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	fmt.Fprintf(e.stdout, "Quorum is serving http://%s (database %s, ready in %s)\n", ln.Addr(), cfg.db, time.Since(start).Round(time.Millisecond))
+	if logins != "" {
+		fmt.Fprint(e.stdout, logins)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish what is in flight, then close the database cleanly.
+	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Quorum stopped")
+	return nil
+}
+
+// empty reports whether the database holds no boards and no accounts yet.
+func (a *app) empty(ctx context.Context) (bool, error) {
+	var n int
+	err := a.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM boards) + (SELECT count(*) FROM users)`).Scan(&n)
+	return n == 0, err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

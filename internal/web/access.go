@@ -1,0 +1,231 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"quorum/internal/auth"
+	"quorum/internal/errs"
+)
+
+// Access says who may use a route. Every route is registered with one, so no page is
+// public by accident; the access test walks them all.
+type Access struct {
+	Level string // Public, SignedIn, Member, Clerk, AnyClerk, Admin
+	Kind  string // for Member and Clerk: what the :id in the path is ("board", "meeting", ...)
+	Param string // the path parameter holding the id; "id" when empty
+}
+
+// Access levels.
+var (
+	Public   = Access{Level: "public"}
+	SignedIn = Access{Level: "signed-in"}
+	AnyClerk = Access{Level: "any-clerk"} // clerks and admins: people, organisations, new boards
+	Admin    = Access{Level: "admin"}
+)
+
+// Member allows members (and the clerk) of the board that the :id of kind belongs to;
+// where that board is public, anyone may read.
+func Member(kind string) Access { return Access{Level: "member", Kind: kind} }
+
+// Clerk allows the clerk of the board the :id of kind belongs to, and admins.
+func Clerk(kind string) Access { return Access{Level: "clerk", Kind: kind} }
+
+// Route is one registered route with its access rule.
+type Route struct {
+	Method, Path string
+	Access       Access
+}
+
+// Routes lists every route registered through a Router.
+func (s *Site) Routes() []Route { return s.routes }
+
+// Router registers routes with their access rules.
+type Router struct {
+	site *Site
+	r    gin.IRouter
+}
+
+// Router wraps a gin router.
+func (s *Site) Router(r gin.IRouter) *Router { return &Router{site: s, r: r} }
+
+// GET registers a GET route.
+func (rt *Router) GET(path string, a Access, h gin.HandlerFunc) {
+	rt.handle(http.MethodGet, path, a, h)
+}
+
+// POST registers a POST route.
+func (rt *Router) POST(path string, a Access, h gin.HandlerFunc) {
+	rt.handle(http.MethodPost, path, a, h)
+}
+
+// PUT registers a PUT route.
+func (rt *Router) PUT(path string, a Access, h gin.HandlerFunc) {
+	rt.handle(http.MethodPut, path, a, h)
+}
+
+func (rt *Router) handle(method, path string, a Access, h gin.HandlerFunc) {
+	if a.Param == "" {
+		a.Param = "id"
+	}
+	full := path
+	if g, ok := rt.r.(*gin.RouterGroup); ok {
+		full = strings.TrimSuffix(g.BasePath(), "/") + path
+	}
+	rt.site.routes = append(rt.site.routes, Route{Method: method, Path: full, Access: a})
+	rt.r.Handle(method, path, rt.site.require(a), h)
+}
+
+const userKey = "quorum.user"
+const boardKey = "quorum.board"
+
+// CurrentUser is the signed-in account, or nil.
+func CurrentUser(c *gin.Context) *auth.User {
+	if u, ok := c.Get(userKey); ok {
+		return u.(*auth.User)
+	}
+	return nil
+}
+
+// BoardRole is what the current user is on the board of the route, as found by the
+// access check: clerk (or admin) and member.
+func BoardRole(c *gin.Context) (clerk, member bool) {
+	v, ok := c.Get(boardKey)
+	if !ok {
+		return false, false
+	}
+	r := v.([2]bool)
+	return r[0], r[1]
+}
+
+// LoadUser finds the account of a request: a bearer token, or the session.
+func (s *Site) LoadUser() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := c.Request.Context()
+		if h := c.GetHeader("Authorization"); strings.HasPrefix(h, "Bearer ") {
+			u, err := s.Users.UserByToken(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
+			if err != nil {
+				Fail(c, err)
+				return
+			}
+			c.Set(userKey, u)
+		} else if id := s.Sessions.GetInt64(ctx, "user_id"); id != 0 {
+			if u, err := s.Users.User(ctx, id); err == nil {
+				c.Set(userKey, u)
+			}
+		}
+		c.Set(siteKey, s)
+		c.Next()
+	}
+}
+
+// SetSite makes the site known to handlers outside the access-checked routes (404s).
+func (s *Site) SetSite() gin.HandlerFunc {
+	return func(c *gin.Context) { c.Set(siteKey, s); c.Next() }
+}
+
+var errSignIn = errs.E(errs.Unauthorized, "Sign in to see this page")
+
+func (s *Site) require(a Access) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := CurrentUser(c)
+		switch a.Level {
+		case "public":
+		case "signed-in":
+			if u == nil {
+				Fail(c, errSignIn)
+			}
+		case "any-clerk":
+			if u == nil {
+				Fail(c, errSignIn)
+			} else if u.Role != auth.RoleAdmin && u.Role != auth.RoleClerk {
+				Fail(c, errs.E(errs.Forbidden, "Only clerks and administrators can do this"))
+			}
+		case "admin":
+			if u == nil {
+				Fail(c, errSignIn)
+			} else if !u.IsAdmin() {
+				Fail(c, errs.E(errs.Forbidden, "Only administrators can do this"))
+			}
+		case "member", "clerk":
+			s.requireBoard(c, a, u)
+		default:
+			Fail(c, errs.E(errs.Forbidden, "This page has no access rule"))
+		}
+	}
+}
+
+func (s *Site) requireBoard(c *gin.Context, a Access, u *auth.User) {
+	ctx := c.Request.Context()
+	id, err := ParseID(c.Param(a.Param))
+	if err != nil {
+		Fail(c, err)
+		return
+	}
+	boardID := id
+	if a.Kind != "board" {
+		r, ok := s.resolvers[a.Kind]
+		if !ok {
+			Fail(c, errs.E(errs.Forbidden, "This page has no access rule"))
+			return
+		}
+		if boardID, err = r(ctx, id); err != nil {
+			Fail(c, err)
+			return
+		}
+	}
+	var clerk, member bool
+	if u != nil {
+		if u.IsAdmin() {
+			clerk, member = true, true
+		} else if u.PersonID != 0 {
+			if clerk, member, err = s.Boards.Roles(ctx, u.PersonID, boardID); err != nil {
+				Fail(c, err)
+				return
+			}
+			// Only accounts with the clerk role run boards, even if named clerk on one.
+			clerk = clerk && u.Role == auth.RoleClerk
+			member = member || clerk
+		}
+	}
+	c.Set(boardKey, [2]bool{clerk, member})
+	c.Set("board_id", boardID)
+	if a.Level == "clerk" && !clerk {
+		if u == nil {
+			Fail(c, errSignIn)
+		} else {
+			Fail(c, errs.E(errs.Forbidden, "Only the clerk of this board can do this"))
+		}
+		return
+	}
+	if a.Level == "member" && !member {
+		if c.Request.Method == http.MethodGet {
+			if pub, err := s.Boards.Public(ctx, boardID); err == nil && pub {
+				return
+			}
+		}
+		if u == nil {
+			Fail(c, errSignIn)
+		} else {
+			// A board a person may not see is not found, so its existence isn't told.
+			Fail(c, errs.E(errs.NotFound, "Page not found"))
+		}
+	}
+}
+
+// ParseID reads a positive integer id; anything else is not found.
+func ParseID(s string) (int64, error) {
+	var id int64
+	for _, r := range s {
+		if r < '0' || r > '9' || id > 1e15 {
+			return 0, errs.E(errs.NotFound, "Page not found")
+		}
+		id = id*10 + int64(r-'0')
+	}
+	if id == 0 {
+		return 0, errs.E(errs.NotFound, "Page not found")
+	}
+	return id, nil
+}
