@@ -16,7 +16,7 @@ import (
 // # Front matter
 //
 // A block between two "---" lines at the very top of the file (YAML: board, meeting, place,
-// present, ...) is front matter: the dialect skips it. Line numbers count every line of the
+// present, ...) is front matter: the dialect skips it ("+++" lines, for TOML, too). Line numbers count every line of the
 // file, front matter included. A front matter block that is never closed is an error. When
 // Options.MeetingDate is not given, a top-level "meeting: 2026-03-19T10:00" line in the front
 // matter gives the date of the meeting.
@@ -61,9 +61,10 @@ import (
 //	ACTION @JS, @police: what is to be done by 30 April 2026
 //	ACTION SBP/26/07 @partners: what is to be done
 //
-// is an action. ACTION is written in capitals, or in bold (**ACTION**); a line starting
-// "Action" in another case is an action only when it is written in full in this form,
-// and otherwise plain text.
+// is an action. An action is one line: the line after it is ordinary text, so keep the
+// due part on the ACTION line. ACTION is written in capitals, or in bold (**ACTION**); a
+// line starting "Action" in another case is an action only when it is written in full in
+// this form, and otherwise plain text. "ACTION" later in a line is text.
 //
 // Owners follow ACTION, each with an @: a member's initials (@JS) or handle
 // (@jane.smith), a role (@chair, @vice-chair), an organisation (@police) or a group
@@ -100,13 +101,14 @@ import (
 // # Post-meeting notes
 //
 // A block quote whose first line starts "Post-meeting note" (any case, "Post meeting note"
-// too, bold or italic allowed) is a post-meeting note. Its lines are joined with spaces, its
+// too, in bold, italics or brackets) is a post-meeting note. Its lines are joined with spaces, its
 // paragraphs with a blank line. The note ends at the first line not starting with ">".
 //
 // # Everything else
 //
-// Lines in fenced code blocks (``` or ~~~) and in other block quotes are never items,
-// resolutions or actions. Raw HTML is text. A code block that is never closed is an error.
+// Lines in fenced code blocks (``` or ~~~) and in block quotes are never items,
+// resolutions or actions. A code block that is never closed is an error. Indenting a line
+// does not make it code here. Raw HTML is text: "<p>ACTION ...</p>" is not an action.
 //
 // # Errors
 //
@@ -565,6 +567,9 @@ func (r *dialectReader) action(no int, a actionParts, msg string) {
 		if !seen {
 			if err := r.opt.Owners(o); err != nil {
 				m = err.Error()
+				if m == "" {
+					m = "unknown owner @" + o
+				}
 			}
 			r.owners[o] = m
 		}

@@ -340,6 +340,8 @@ func TestDialectResolutions(t *testing.T) {
 				"and this is prose after the action.",
 			),
 			res: []Resolution{{Item: "7", Ordinal: 1, Text: "that the report be noted.", Line: 2}},
+			// an action is one line: the prose after it is not part of it
+			actions: []ActionLine{{Item: "7", Owners: []string{"JS"}, Text: "circulate it", Line: 3}},
 		},
 	})
 }
@@ -452,6 +454,13 @@ func TestDialectActions(t *testing.T) {
 				{3, "unknown owner @XY"},
 				{3, "unknown owner @ZZ"},
 			},
+		},
+		{
+			name:    "an owners check that fails without a message",
+			src:     lines("## 9. VRAP", "ACTION @XY: one"),
+			opt:     &Options{Owners: func(string) error { return errors.New("") }},
+			actions: []ActionLine{},
+			errs:    []wantErr{{2, "unknown owner @XY"}},
 		},
 		{
 			name: "lines that are not actions",
