@@ -23,9 +23,11 @@ func newTestDB(t testing.TB) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	auditFS, err := fs.Sub(audit.Schema(), "schema")
-	if err != nil {
-		t.Fatal(err)
+	// audit.Schema has been rooted both at the package and at its schema folder: take
+	// whichever holds the files.
+	var auditFS fs.FS = audit.Schema()
+	if names, _ := fs.Glob(auditFS, "*.sql"); len(names) == 0 {
+		auditFS, _ = fs.Sub(auditFS, "schema")
 	}
 	if err := db.Migrate(context.Background(), d,
 		db.Source{Name: "audit", FS: auditFS},
