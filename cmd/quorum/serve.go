@@ -55,18 +55,10 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 			}
 		}
 	}
-	sessions := scs.New()
-	store := sqlite3store.NewWithCleanupInterval(a.db, 10*time.Minute)
-	defer store.StopCleanup()
-	sessions.Store = store
-	sessions.Lifetime = 12 * time.Hour
-	sessions.IdleTimeout = 2 * time.Hour
-	sessions.Cookie.Name = "quorum_session"
-	sessions.Cookie.HttpOnly = true
-	sessions.Cookie.SameSite = http.SameSiteLaxMode
-	sessions.Cookie.Secure = cfg.cookieSecure
+	sessions, stopSessions := newSessions(a, cfg.cookieSecure)
+	defer stopSessions()
 
-	handler, err := newHandler(a, sessions, log, cfg)
+	handler, _, err := newHandler(a, sessions, log, cfg)
 	if err != nil {
 		return err
 	}
@@ -112,4 +104,18 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// newSessions keeps sessions in the same database, in scs's table.
+func newSessions(a *app, secure bool) (*scs.SessionManager, func()) {
+	sessions := scs.New()
+	store := sqlite3store.NewWithCleanupInterval(a.db, 10*time.Minute)
+	sessions.Store = store
+	sessions.Lifetime = 12 * time.Hour
+	sessions.IdleTimeout = 2 * time.Hour
+	sessions.Cookie.Name = "quorum_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = secure
+	return sessions, store.StopCleanup
 }

@@ -79,8 +79,8 @@ var Funcs = template.FuncMap{
 		}
 		return strings.ToUpper(r[:1]) + r[1:]
 	},
-	"lower":      strings.ToLower,
-	"join":       strings.Join,
+	"lower": strings.ToLower,
+	"join":  strings.Join,
 	"title": func(s string) string {
 		if s == "" {
 			return s

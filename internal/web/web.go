@@ -68,7 +68,8 @@ func (s *Site) page(name string) (*template.Template, error) {
 	if t, ok := s.pages[name]; ok && !s.Dev {
 		return t, nil
 	}
-	t, err := template.New(name).Funcs(Funcs).ParseFS(s.templates, "layout.html", "partials.html", name)
+	// Shared pieces: the layout, the form partials, and fragments named _*.html.
+	t, err := template.New(name).Funcs(Funcs).ParseFS(s.templates, "layout.html", "partials.html", "_*.html", name)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}

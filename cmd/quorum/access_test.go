@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"quorum/internal/auth"
+	"quorum/meetings"
+)
+
+// access lists every route with who may use it. A route added to the router without a
+// line here fails TestEveryRouteHasAnAccessRule, so no page is public by accident.
+var access = map[string]string{
+	"GET /static/*path":                "public",
+	"GET /healthz":                     "public",
+	"GET /readyz":                      "public",
+	"GET /login":                       "public",
+	"POST /login":                      "public",
+	"POST /logout":                     "public",
+	"GET /account":                     "signed-in",
+	"POST /account/password":           "signed-in",
+	"GET /":                            "public",
+	"GET /boards/new":                  "any-clerk",
+	"POST /boards":                     "any-clerk",
+	"GET /boards/:id":                  "member:board",
+	"GET /boards/:id/edit":             "clerk:board",
+	"POST /boards/:id":                 "clerk:board",
+	"POST /boards/:id/members":         "clerk:board",
+	"POST /boards/:id/standing-items":  "clerk:board",
+	"POST /boards/:id/meetings":        "clerk:board",
+	"POST /memberships/:id":            "clerk:membership",
+	"GET /meetings/:id":                "member:meeting",
+	"POST /meetings/:id/items":         "clerk:meeting",
+	"POST /meetings/:id/attendance":    "clerk:meeting",
+	"GET /my/meetings":                 "signed-in",
+	"GET /people":                      "any-clerk",
+	"POST /people":                     "any-clerk",
+	"GET /people/:id":                  "any-clerk",
+	"POST /people/:id":                 "any-clerk",
+	"GET /organisations":               "any-clerk",
+	"POST /organisations":              "any-clerk",
+	"GET /api/v1/boards":               "public",
+	"POST /api/v1/boards":              "any-clerk",
+	"GET /api/v1/boards/:id":           "member:board",
+	"GET /api/v1/boards/:id/meetings":  "member:board",
+	"POST /api/v1/boards/:id/meetings": "clerk:board",
+	"GET /api/v1/meetings/:id":         "member:meeting",
+	"POST /api/v1/meetings/:id/items":  "clerk:meeting",
+}
+
+func ruleOf(level, kind string) string {
+	if kind == "" {
+		return level
+	}
+	return level + ":" + kind
+}
+
+func TestEveryRouteHasAnAccessRule(t *testing.T) {
+	s := newTestServer(t)
+	registered := map[string]bool{}
+	for _, r := range s.site.Routes() {
+		key := r.Method + " " + r.Path
+		registered[key] = true
+		want, ok := access[key]
+		if !ok {
+			t.Errorf("route %s has no line in the access table", key)
+			continue
+		}
+		if got := ruleOf(r.Access.Level, r.Access.Kind); got != want {
+			t.Errorf("route %s is registered as %s, the access table says %s", key, got, want)
+		}
+	}
+	for key := range access {
+		if !registered[key] {
+			t.Errorf("the access table lists %s, which the router does not serve", key)
+		}
+	}
+}
+
+// TestAccess tries every route as anonymous, a member of the board, the clerk of another
+// board, and an admin, on a board that does not publish, and checks who gets through.
+func TestAccess(t *testing.T) {
+	s := newTestServer(t)
+	ctx := context.Background()
+	st := s.app.meetings
+	group, err := st.BoardByShortName(ctx, "SVDG")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := st.AllMeetings(ctx, group.ID)
+	ids := map[string]int64{"board": group.ID, "meeting": ms[0].ID, "membership": group.Members[0].ID}
+
+	// The clerk of another board.
+	other := &meetings.Person{Name: "Olu Clerk", Email: "other.clerk@example.org"}
+	if err := st.CreatePerson(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateBoard(ctx, &meetings.Board{Name: "Other Board", ShortName: "OTH", ClerkID: other.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.users.CreateUser(ctx, &auth.User{Email: other.Email, Name: other.Name, Role: auth.RoleClerk}, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	people, _ := st.People(ctx)
+	personID := people[0].ID
+
+	roles := []struct {
+		name   string
+		client *client
+		// allowed says whether this role passes a rule.
+		allowed func(rule string) bool
+	}{
+		{"anonymous", s.client(), func(r string) bool { return r == "public" }},
+		{"member", s.signedIn(t, "priya.natarajan@northvale.example"), func(r string) bool {
+			return r == "public" || r == "signed-in" || strings.HasPrefix(r, "member:")
+		}},
+		{"clerk of another board", s.signedIn(t, "other.clerk@example.org"), func(r string) bool {
+			return r == "public" || r == "signed-in" || r == "any-clerk"
+		}},
+		{"admin", s.signedIn(t, "admin@northvale.example"), func(r string) bool { return true }},
+	}
+	keys := make([]string, 0, len(access))
+	for k := range access {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, role := range roles {
+		role.client.t = t
+		for _, key := range keys {
+			rule := access[key]
+			method, path, _ := strings.Cut(key, " ")
+			kind := "board"
+			if _, k, ok := strings.Cut(rule, ":"); ok {
+				kind = k
+			}
+			if strings.HasPrefix(path, "/people/") {
+				path = strings.Replace(path, ":id", fmt.Sprint(personID), 1)
+			}
+			path = strings.Replace(path, ":id", fmt.Sprint(ids[kind]), 1)
+			path = strings.Replace(path, "*path", "css/quorum.css", 1)
+			if key == "POST /logout" {
+				continue // would end the session the other checks use
+			}
+			var res response
+			if method == http.MethodGet {
+				res = role.client.get(path)
+			} else if strings.HasPrefix(path, "/api/") {
+				req, _ := http.NewRequest(method, role.client.base+path, strings.NewReader("{}"))
+				req.Header.Set("Content-Type", "application/json")
+				res = role.client.do(req)
+			} else {
+				res = role.client.post(path, url.Values{})
+			}
+			denied := res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden ||
+				(res.StatusCode == http.StatusNotFound && strings.Contains(rule, ":")) ||
+				(res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login"))
+			if res.StatusCode >= 500 {
+				t.Errorf("%s %s as %s: %d", method, path, role.name, res.StatusCode)
+			}
+			if want := role.allowed(rule); want == denied && key != "POST /login" {
+				t.Errorf("%s %s (%s) as %s: status %d, allowed should be %v", method, path, rule, role.name, res.StatusCode, want)
+			}
+		}
+	}
+}
