@@ -9,6 +9,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"time"
 )
 
@@ -16,7 +17,7 @@ import (
 var schema embed.FS
 
 // Schema is the audit table's migrations, rooted at the schema folder.
-func Schema() embed.FS { return schema }
+func Schema() fs.FS { s, _ := fs.Sub(schema, "schema"); return s }
 
 // Actor is who is making a change: a signed-in user, a token, an officer's signed link,
 // or the system itself (demo data, carry forward).
