@@ -13,7 +13,7 @@ func TestCarryForwardThreeMeetings(t *testing.T) {
 	ctx := context.Background()
 	m0 := f.meeting(f.board, "2025-11-20T10:00:00Z")
 	refs := f.mustSync(m0,
-		Draft{Owners: []string{"JS"}, Text: "map the hotspots", DueNext: true, Line: 3},   // due at m1
+		Draft{Owners: []string{"JS"}, Text: "map the hotspots", DueNext: true, Line: 3},       // due at m1
 		Draft{Owners: []string{"KP"}, Text: "audit the CCTV", DueDate: "2026-01-10", Line: 4}, // due before m1
 		Draft{Owners: []string{"police"}, Text: "report in March", DueMeetingID: f.m2, Line: 5},
 	)

@@ -66,6 +66,8 @@ CREATE TABLE actions (
 CREATE INDEX actions_board_status ON actions(board_id, status);
 CREATE INDEX actions_meeting ON actions(meeting_id);
 CREATE INDEX actions_due_meeting ON actions(due_meeting_id);
+-- reminders look across boards for actions falling due on given days
+CREATE INDEX actions_due_date ON actions(due_date) WHERE due_date <> '';
 
 CREATE TABLE action_owners (
 	id INTEGER PRIMARY KEY,
