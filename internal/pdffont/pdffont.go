@@ -1,0 +1,351 @@
+// Package pdffont owns the typeface every Quorum PDF is set in (Liberation Sans, metric-compatible
+// with Arial, under the SIL Open Font License: see fonts/LICENSE.txt) and hands out fpdf
+// documents with it registered, so that whatever a clerk types (curly quotes, dashes, £, €,
+// accented names) comes out as text, not boxes.
+//
+// fpdf parses a TrueType font again for every document that adds it (about 2.6 ms and 1.5 MB
+// per face here, 16 ms with all faces of a larger family), and offers no way to share a parsed
+// font. So the family is parsed once per process into a prototype document, and each new
+// document gets copies of the prototype's font definitions. The copy reaches into fpdf's
+// unexported fields (pinned at v0.12.0); should they ever change shape, New falls back to
+// parsing per document, and TestFontsParsedOnce fails so the slowdown is seen.
+package pdffont
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/binary"
+	"maps"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// Family is the font family name registered in every document New returns.
+const Family = "Sans"
+
+// Replacement stands in for a character the font can't draw (emoji and other symbols).
+const Replacement = "?"
+
+var (
+	//go:embed fonts/LiberationSans-Regular.ttf
+	regularTTF []byte
+	//go:embed fonts/LiberationSans-Bold.ttf
+	boldTTF []byte
+	//go:embed fonts/LiberationSans-Italic.ttf
+	italicTTF []byte
+	//go:embed fonts/LiberationSans-BoldItalic.ttf
+	boldItalicTTF []byte
+)
+
+// Styles lists the faces registered, in fpdf's style letters.
+var faces = []struct {
+	style string
+	ttf   []byte
+}{
+	{"", regularTTF},
+	{"B", boldTTF},
+	{"I", italicTTF},
+	{"BI", boldItalicTTF},
+}
+
+var (
+	once     sync.Once
+	proto    map[string]reflect.Value // font key → fpdf's parsed font definition, from the prototype
+	shared   bool                     // whether New copies the prototype's fonts (else it parses)
+	coverage []bool                   // BMP runes all faces can draw
+)
+
+func load() {
+	coverage = make([]bool, 0x10000)
+	for i := range coverage {
+		coverage[i] = true
+	}
+	for _, f := range faces {
+		has := cmapBMP(f.ttf)
+		for r := range coverage {
+			coverage[r] = coverage[r] && has[r]
+		}
+	}
+	p := newDoc("P")
+	for _, f := range faces {
+		p.AddUTF8FontFromBytes(Family, f.style, f.ttf)
+	}
+	if p.Err() {
+		return
+	}
+	fonts, ok := fontsOf(p)
+	if !ok {
+		return
+	}
+	proto = make(map[string]reflect.Value)
+	iter := fonts.MapRange()
+	for iter.Next() {
+		if !copyable(iter.Value()) {
+			proto = nil
+			return
+		}
+		proto[iter.Key().String()] = iter.Value()
+	}
+	shared = len(proto) == len(faces)
+}
+
+// New returns an empty A4 document in millimetres, orientation "P" or "L", with the family
+// registered under Family in regular, "B", "I" and "BI", catalogue sorting on and a fixed
+// creation date (callers set their own with SetCreationDate), so the same calls always give
+// the same bytes.
+func New(orientation string) *fpdf.Fpdf {
+	once.Do(load)
+	p := newDoc(orientation)
+	if shared {
+		if fonts, ok := fontsOf(p); ok {
+			for key, def := range proto {
+				fonts.SetMapIndex(reflect.ValueOf(key), copyDef(def))
+			}
+			return p
+		}
+	}
+	for _, f := range faces {
+		p.AddUTF8FontFromBytes(Family, f.style, f.ttf)
+	}
+	return p
+}
+
+// Shared reports whether documents share the fonts parsed once per process (true unless
+// fpdf's internals changed shape).
+func Shared() bool {
+	once.Do(load)
+	return shared
+}
+
+// Prune drops from p the faces no page's content uses, so they aren't embedded: each face
+// written costs about 3.5 ms, most of the time it takes to write a document. Pages must all
+// be finished, so call it from a footer set with SetFooterFuncLpi when lastPage is true
+// (fpdf calls that from Close, after the last page's text and before writing the fonts).
+// It doesn't see fonts used only in templates: don't call it for documents that use them.
+func Prune(p *fpdf.Fpdf) {
+	fonts, ok := fontsOf(p)
+	if !ok {
+		return
+	}
+	pv := reflect.ValueOf(p).Elem().FieldByName("pages")
+	if !pv.IsValid() || pv.Type() != reflect.TypeFor[[]*bytes.Buffer]() {
+		return
+	}
+	pages := settable(pv).Interface().([]*bytes.Buffer)
+	iter := fonts.MapRange()
+	var unused []reflect.Value
+	for iter.Next() {
+		id := iter.Value().FieldByName("i")
+		if !id.IsValid() || id.Kind() != reflect.String {
+			return
+		}
+		tag := []byte("/F" + id.String() + " ")
+		used := false
+		for _, page := range pages {
+			if page != nil && bytes.Contains(page.Bytes(), tag) {
+				used = true
+				break
+			}
+		}
+		if !used {
+			unused = append(unused, iter.Key())
+		}
+	}
+	for _, key := range unused {
+		fonts.SetMapIndex(key, reflect.Value{})
+	}
+}
+
+func newDoc(orientation string) *fpdf.Fpdf {
+	if orientation != "L" {
+		orientation = "P"
+	}
+	p := fpdf.New(orientation, "mm", "A4", "")
+	p.SetCatalogSort(true)
+	fixed := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	p.SetCreationDate(fixed)
+	p.SetModificationDate(fixed)
+	p.SetCreator("Quorum", true)
+	p.SetProducer("Quorum", true)
+	return p
+}
+
+// Clean makes s safe to write with this family: characters the font has no glyph for (emoji,
+// anything above U+FFFF, on which fpdf panics) become Replacement, a run of them one
+// Replacement; emoji joiners and variation selectors vanish; invalid UTF-8 and control
+// characters other than newline and tab are replaced too, a tab by a space.
+func Clean(s string) string {
+	once.Do(load)
+	clean := true
+	for _, r := range s {
+		if !drawable(r) || r == '\t' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	replaced := false // the last thing written was a Replacement
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && isInvalidAt(s, i):
+			// fall through to replacement below
+		case r == '\t':
+			b.WriteByte(' ')
+			replaced = false
+			continue
+		case r == 0x200D || r >= 0xFE00 && r <= 0xFE0F || r >= 0xE0020 && r <= 0xE007F:
+			continue // zero width joiner, variation selectors, tag characters
+		case drawable(r):
+			b.WriteRune(r)
+			replaced = false
+			continue
+		}
+		if !replaced {
+			b.WriteString(Replacement)
+			replaced = true
+		}
+	}
+	return b.String()
+}
+
+func isInvalidAt(s string, i int) bool {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return r == utf8.RuneError && size <= 1
+}
+
+func drawable(r rune) bool {
+	if r == '\n' {
+		return true
+	}
+	if r < 0x20 || r >= 0x7F && r < 0xA0 || r > 0xFFFF || r == utf8.RuneError {
+		return false
+	}
+	return coverage[r]
+}
+
+// cmapBMP reads which BMP characters a TrueType font maps to a glyph, from its
+// (3,1) or (0,x) format 4 cmap subtable. A font it can't read covers only ASCII.
+func cmapBMP(ttf []byte) []bool {
+	has := make([]bool, 0x10000)
+	for r := 0x20; r < 0x7F; r++ {
+		has[r] = true
+	}
+	u16 := func(off int) int {
+		if off < 0 || off+2 > len(ttf) {
+			return 0
+		}
+		return int(binary.BigEndian.Uint16(ttf[off:]))
+	}
+	u32 := func(off int) int {
+		if off < 0 || off+4 > len(ttf) {
+			return 0
+		}
+		return int(binary.BigEndian.Uint32(ttf[off:]))
+	}
+	cmap := 0
+	for i, n := 0, u16(4); i < n; i++ {
+		rec := 12 + 16*i
+		if rec+16 > len(ttf) {
+			break
+		}
+		if string(ttf[rec:rec+4]) == "cmap" {
+			cmap = u32(rec + 8)
+		}
+	}
+	if cmap == 0 {
+		return has
+	}
+	sub := 0
+	for i, n := 0, u16(cmap+2); i < n; i++ {
+		rec := cmap + 4 + 8*i
+		platform, encoding := u16(rec), u16(rec+2)
+		if platform == 3 && encoding == 1 || platform == 0 && sub == 0 {
+			if off := cmap + u32(rec+4); u16(off) == 4 {
+				sub = off
+			}
+		}
+	}
+	if sub == 0 {
+		return has
+	}
+	segX2 := u16(sub + 6)
+	ends, starts := sub+14, sub+16+segX2
+	deltas, ranges := starts+segX2, starts+2*segX2
+	for s := 0; s < segX2; s += 2 {
+		start, end := u16(starts+s), u16(ends+s)
+		delta, rangeOff := u16(deltas+s), u16(ranges+s)
+		for c := start; c <= end && c < 0xFFFF; c++ {
+			glyph := 0
+			if rangeOff == 0 {
+				glyph = (c + delta) & 0xFFFF
+			} else if g := u16(ranges + s + rangeOff + 2*(c-start)); g != 0 {
+				glyph = (g + delta) & 0xFFFF
+			}
+			if glyph != 0 {
+				has[c] = true
+			}
+		}
+	}
+	return has
+}
+
+// fontsOf returns a settable view of fpdf's unexported font table (map[string]fontDefType).
+func fontsOf(p *fpdf.Fpdf) (reflect.Value, bool) {
+	v := reflect.ValueOf(p).Elem().FieldByName("fonts")
+	if !v.IsValid() || v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String ||
+		v.Type().Elem().Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem(), true
+}
+
+// copyable checks that a font definition has the shape copyDef expects.
+func copyable(def reflect.Value) bool {
+	runes := def.FieldByName("usedRunes")
+	if !runes.IsValid() || runes.Type() != reflect.TypeFor[map[int]int]() {
+		return false
+	}
+	file := def.FieldByName("utf8File")
+	if !file.IsValid() || file.Kind() != reflect.Pointer || file.IsNil() || file.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	reader := file.Elem().FieldByName("fileReader")
+	if !reader.IsValid() || reader.Kind() != reflect.Pointer || reader.IsNil() || reader.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	pos, array := reader.Elem().FieldByName("readerPosition"), reader.Elem().FieldByName("array")
+	return pos.IsValid() && pos.Kind() == reflect.Int64 && array.IsValid() && array.Type() == reflect.TypeFor[[]byte]()
+}
+
+// copyDef copies a parsed font definition for a new document. What a document changes is
+// copied (the runes it used; the font file object, which fpdf re-reads to cut the subset when
+// writing, and its read position); the font bytes and glyph widths, only ever read, are shared.
+func copyDef(def reflect.Value) reflect.Value {
+	d := reflect.New(def.Type()).Elem()
+	d.Set(def)
+	runes := settable(d.FieldByName("usedRunes"))
+	runes.Set(reflect.ValueOf(maps.Clone(runes.Interface().(map[int]int))))
+	file := settable(d.FieldByName("utf8File"))
+	f := reflect.New(file.Type().Elem())
+	f.Elem().Set(file.Elem())
+	reader := settable(f.Elem().FieldByName("fileReader"))
+	r := reflect.New(reader.Type().Elem())
+	r.Elem().Set(reader.Elem())
+	reader.Set(r)
+	file.Set(f)
+	return d
+}
+
+func settable(v reflect.Value) reflect.Value {
+	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
+}
