@@ -139,6 +139,7 @@ var Roles = []string{"chair", "vice-chair", "member", "substitute", "adviser", "
 type Membership struct {
 	ID               int64  `json:"id"`
 	BoardID          int64  `json:"board_id"`
+	BoardName        string `json:"-"`
 	PersonID         int64  `json:"person_id"`
 	PersonName       string `json:"name"`
 	JobTitle         string `json:"job_title"`

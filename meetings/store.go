@@ -339,17 +339,17 @@ func (s *Store) Boards(ctx context.Context) ([]Board, error) {
 
 // --- membership
 
-const memberCols = `m.id, m.board_id, m.person_id, p.name, p.job_title, p.initials, p.email, m.role, coalesce(m.organisation_id, p.organisation_id, 0),
+const memberCols = `m.id, m.board_id, bd.name, m.person_id, p.name, p.job_title, p.initials, p.email, m.role, coalesce(m.organisation_id, p.organisation_id, 0),
 	coalesce(o.name, po.name, ''), m.starts_on, m.ends_on, coalesce(m.deputy_id,0), coalesce(d.name,'')`
 
-const memberFrom = ` FROM memberships m JOIN people p ON p.id = m.person_id
+const memberFrom = ` FROM memberships m JOIN people p ON p.id = m.person_id JOIN boards bd ON bd.id = m.board_id
 	LEFT JOIN organisations o ON o.id = m.organisation_id
 	LEFT JOIN organisations po ON po.id = p.organisation_id
 	LEFT JOIN people d ON d.id = m.deputy_id`
 
 func scanMember(sc interface{ Scan(...any) error }) (Membership, error) {
 	var m Membership
-	err := sc.Scan(&m.ID, &m.BoardID, &m.PersonID, &m.PersonName, &m.JobTitle, &m.Initials, &m.Email, &m.Role, &m.OrganisationID,
+	err := sc.Scan(&m.ID, &m.BoardID, &m.BoardName, &m.PersonID, &m.PersonName, &m.JobTitle, &m.Initials, &m.Email, &m.Role, &m.OrganisationID,
 		&m.OrganisationName, &m.StartsOn, &m.EndsOn, &m.DeputyID, &m.DeputyName)
 	return m, err
 }
@@ -358,7 +358,7 @@ var roleOrder = `CASE m.role WHEN 'chair' THEN 0 WHEN 'vice-chair' THEN 1 WHEN '
 
 // Members lists a board's memberships, chair first, then by organisation and name.
 func (s *Store) Members(ctx context.Context, boardID int64) ([]Membership, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.board_id = ? ORDER BY `+roleOrder+`, 10, p.name`, boardID)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.board_id = ? ORDER BY `+roleOrder+`, 11, p.name`, boardID)
 	if err != nil {
 		return nil, err
 	}

@@ -128,6 +128,20 @@ func TestClerkCreatesBoardAndMember(t *testing.T) {
 	if page.StatusCode != 200 || !strings.Contains(page.body, "Linda Shaw") || !strings.Contains(page.body, "Probation Service (Northvale)") || !strings.Contains(page.body, "Vice-Chair") {
 		t.Fatalf("board page does not show the member under their organisation: %d", page.StatusCode)
 	}
+	yjb, _ := s.app.meetings.BoardByShortName(context.Background(), "YJB")
+	m := yjb.Members[0]
+	deputy, _ := s.app.meetings.PersonByEmail(context.Background(), "sarah.whitfield@northvale.example")
+	mpath := fmt.Sprintf("/memberships/%d", m.ID)
+	if res := c.post(mpath, url.Values{"role": {"member"}, "starts_on": {"2026-05-01"}, "ends_on": {"2026-04-01"}}); res.StatusCode != 422 {
+		t.Errorf("end before start: %d", res.StatusCode)
+	}
+	if res := c.post(mpath, url.Values{"role": {"member"}, "starts_on": {"2026-05-01"}, "ends_on": {"2027-04-30"}, "deputy_id": {fmt.Sprint(deputy.ID)}}); res.StatusCode != 303 {
+		t.Fatalf("change membership: %d %s", res.StatusCode, res.body)
+	}
+	got, _ := s.app.meetings.Membership(context.Background(), m.ID)
+	if got.Role != "member" || got.EndsOn != "2027-04-30" || got.DeputyName != "Insp Sarah Whitfield" {
+		t.Errorf("membership after change = %+v", got)
+	}
 	if res := c.get("/boards/99999"); res.StatusCode != 404 {
 		t.Errorf("unknown board: %d", res.StatusCode)
 	}
