@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -55,6 +56,9 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 			}
 		}
 	}
+	// Loading the demo hashes passwords (argon2id wants memory); give that back before
+	// settling down to serve.
+	debug.FreeOSMemory()
 	sessions, stopSessions := newSessions(a, cfg.cookieSecure)
 	defer stopSessions()
 
