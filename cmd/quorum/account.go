@@ -92,7 +92,7 @@ func (h *accountHandler) logout(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/login")
+	web.Redirect(c, "/login", "You have signed out")
 }
 
 func (h *accountHandler) showAccount(c *gin.Context) {

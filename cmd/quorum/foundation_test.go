@@ -51,6 +51,9 @@ func TestSignInAndOut(t *testing.T) {
 	if res := c.post("/logout", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign out: %d", res.StatusCode)
 	}
+	if res := c.get("/login"); !strings.Contains(res.body, "You have signed out") {
+		t.Error("no message after signing out")
+	}
 	if res := c.get("/account"); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("still signed in after sign out: %d", res.StatusCode)
 	}
