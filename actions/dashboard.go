@@ -2,6 +2,7 @@ package actions
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,7 +60,7 @@ func (s *Store) Dashboard(ctx context.Context, boardID int64) (*Dashboard, error
 	d := &Dashboard{BoardID: boardID, At: now, ByOwner: []OwnerCount{}, ByOrganisation: []OwnerCount{}, Oldest: []Action{}, Series: []Point{}}
 	nowText := formatTime(now)
 	var nextStarts string
-	err := s.db.QueryRowContext(ctx, `SELECT id, starts_at FROM meetings WHERE board_id = ? AND starts_at > ? AND status <> 'cancelled'
+	err := s.queryRow(ctx, `SELECT id, starts_at FROM meetings WHERE board_id = ? AND starts_at > ? AND status <> 'cancelled'
 		ORDER BY starts_at LIMIT 1`, boardID, nowText).Scan(&d.NextMeetingID, &nextStarts)
 	if err != nil && !db.IsNoRows(err) {
 		return nil, err
@@ -70,176 +71,134 @@ func (s *Store) Dashboard(ctx context.Context, boardID int64) (*Dashboard, error
 		nextDay = d.NextMeetingStartsAt.In(london).Format(time.DateOnly)
 	}
 
-	// One pass over the board's outstanding actions for the counts.
-	type row struct {
-		id        int64
-		due       Due
-		carried   int
-		createdAt string
-		overdue   bool
+	// The counts are summed by SQLite over the board's index entries: a board's thousand
+	// actions never cross into Go one by one.
+	today := londonDay(now).Format(time.DateOnly)
+	err = s.queryRow(ctx, `SELECT count(*), coalesce(sum(`+overdueSQL+`),0), coalesce(sum(a.carried_forward >= 2),0),
+		coalesce(sum(NOT `+overdueSQL+` AND (a.due_next = 1 OR a.due_meeting_id = ?4 OR (a.due_date <> '' AND a.due_date <= ?5))),0)
+		FROM actions a LEFT JOIN meetings dm ON dm.id = a.due_meeting_id
+		WHERE a.board_id = ?3 AND a.status IN ('open','in_progress')`, today, nowText, boardID, d.NextMeetingID, nextDay).
+		Scan(&d.Open, &d.Overdue, &d.CarriedTwice, &d.DueNextMeeting)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard counts: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.due_date, coalesce(a.due_meeting_id,0), coalesce(dm.starts_at,''), a.due_next,
-		a.carried_forward, coalesce(sm.starts_at, a.created_at)
-		FROM actions a LEFT JOIN meetings dm ON dm.id = a.due_meeting_id LEFT JOIN meetings sm ON sm.id = a.meeting_id
-		WHERE a.board_id = ? AND a.status IN ('open','in_progress')`, boardID)
+	if err := s.countOwners(ctx, d, boardID, today, nowText); err != nil {
+		return nil, err
+	}
+	var ids []int64
+	rows, err := s.query(ctx, s.db, `SELECT a.id FROM actions a LEFT JOIN meetings sm ON sm.id = a.meeting_id
+		WHERE a.board_id = ? AND a.status IN ('open','in_progress') ORDER BY coalesce(sm.starts_at, a.created_at), a.id LIMIT ?`, boardID, oldestShown)
 	if err != nil {
 		return nil, err
 	}
-	var open []row
-	overdue := map[int64]bool{}
 	for rows.Next() {
-		var r row
-		var dueStarts string
-		if err := rows.Scan(&r.id, &r.due.Date, &r.due.MeetingID, &dueStarts, &r.due.Next, &r.carried, &r.createdAt); err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		r.due.MeetingStartsAt = parseTime(dueStarts)
-		r.overdue = r.due.Overdue(now)
-		open = append(open, r)
-		d.Open++
-		if r.overdue {
-			d.Overdue++
-			overdue[r.id] = true
-		}
-		if r.carried >= 2 {
-			d.CarriedTwice++
-		}
-		switch {
-		case r.overdue:
-		case r.due.Next, d.NextMeetingID != 0 && r.due.MeetingID == d.NextMeetingID:
-			d.DueNextMeeting++
-		case nextDay != "" && r.due.Date != "" && r.due.Date <= nextDay:
-			d.DueNextMeeting++
-		}
+		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-
-	if err := s.countOwners(ctx, d, boardID, overdue); err != nil {
-		return nil, err
-	}
-
-	slices.SortFunc(open, func(x, y row) int {
-		if c := strings.Compare(x.createdAt, y.createdAt); c != 0 {
-			return c
-		}
-		return int(x.id - y.id)
-	})
-	if len(open) > 0 {
-		ids := []any{}
-		for _, r := range open[:min(oldestShown, len(open))] {
-			ids = append(ids, r.id)
-		}
-		as, err := s.queryActions(ctx, s.db, `SELECT `+actionCols+actionFrom+` WHERE a.id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+`)
-			ORDER BY coalesce(sm.starts_at, a.created_at), a.id`, ids...)
-		if err != nil {
+	if len(ids) > 0 {
+		if d.Oldest, err = s.byIDs(ctx, ids); err != nil {
 			return nil, err
 		}
-		d.Oldest = as
 	}
-
 	if d.Series, err = s.series(ctx, boardID, nowText); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-// countOwners fills ByOwner (each person, organisation or group named as owner) and
-// ByOrganisation (each organisation with work to do: owning, employing an owner, or asked
-// to answer) for the outstanding actions of the board.
-func (s *Store) countOwners(ctx context.Context, d *Dashboard, boardID int64, overdue map[int64]bool) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT o.action_id, o.kind, coalesce(o.person_id,0), coalesce(o.organisation_id,0), o.group_name,
-		coalesce(p.name,''), coalesce(p.organisation_id,0), coalesce(porg.name,''), coalesce(org.name,'')
-		FROM actions a JOIN action_owners o ON o.action_id = a.id
-		LEFT JOIN people p ON p.id = o.person_id LEFT JOIN organisations porg ON porg.id = p.organisation_id
-		LEFT JOIN organisations org ON org.id = o.organisation_id
-		WHERE a.board_id = ? AND a.status IN ('open','in_progress')`, boardID)
+// overdueSQL is Due.Overdue in SQL, for ?1 today (YYYY-MM-DD, London) and ?2 now (RFC
+// 3339, UTC).
+const overdueSQL = `((a.due_date <> '' AND a.due_date < ?1) OR (a.due_meeting_id IS NOT NULL AND dm.starts_at < ?2))`
+
+// countOwners fills ByOwner (each person, organisation or group named as owner; a role
+// counts for its holder) and ByOrganisation (each organisation with work to do: owning,
+// employing an owner, or asked to answer and not yet answered) for the outstanding
+// actions of the board, in one statement.
+func (s *Store) countOwners(ctx context.Context, d *Dashboard, boardID int64, today, nowText string) error {
+	rows, err := s.query(ctx, s.db, `WITH open AS MATERIALIZED (
+			SELECT a.id, `+overdueSQL+` AS od FROM actions a INDEXED BY actions_board_status LEFT JOIN meetings dm ON dm.id = a.due_meeting_id
+			WHERE a.board_id = ?3 AND a.status IN ('open','in_progress')),
+		owned AS MATERIALIZED (
+			SELECT open.id, open.od, CASE o.kind WHEN 'role' THEN 'person' ELSE o.kind END AS kind,
+				coalesce(o.person_id,0) AS pid, coalesce(o.organisation_id,0) AS oid, o.group_name AS grp,
+				coalesce(o.organisation_id, p.organisation_id) AS org
+			FROM open JOIN action_owners o ON o.action_id = open.id LEFT JOIN people p ON p.id = o.person_id)
+		SELECT 'owner', kind, pid, oid, grp, count(*), sum(od) FROM owned GROUP BY kind, pid, oid, grp
+		UNION ALL
+		SELECT 'organisation', '', 0, org, '', count(*), sum(od) FROM (
+			SELECT id, od, org FROM owned WHERE org IS NOT NULL
+			UNION
+			SELECT open.id, open.od, r.organisation_id FROM open JOIN action_responses r INDEXED BY sqlite_autoindex_action_responses_1
+				ON r.action_id = open.id WHERE r.status = 'pending')
+			GROUP BY org`, today, nowText, boardID)
 	if err != nil {
-		return err
+		return fmt.Errorf("dashboard owners: %w", err)
 	}
-	byOwner := map[string]*OwnerCount{}
-	byOrg := map[int64]*OwnerCount{}
-	ownerSeen := map[string]map[int64]bool{}
-	orgSeen := map[int64]map[int64]bool{}
-	countOwner := func(key string, c OwnerCount, action int64) {
-		if ownerSeen[key] == nil {
-			ownerSeen[key] = map[int64]bool{}
-			byOwner[key] = &c
-		}
-		if !ownerSeen[key][action] {
-			ownerSeen[key][action] = true
-			byOwner[key].Open++
-			if overdue[action] {
-				byOwner[key].Overdue++
-			}
-		}
-	}
-	countOrg := func(id int64, name string, action int64) {
-		if id == 0 {
-			return
-		}
-		if orgSeen[id] == nil {
-			orgSeen[id] = map[int64]bool{}
-			byOrg[id] = &OwnerCount{Name: name, OrganisationID: id}
-		}
-		if !orgSeen[id][action] {
-			orgSeen[id][action] = true
-			byOrg[id].Open++
-			if overdue[action] {
-				byOrg[id].Overdue++
-			}
-		}
-	}
+	var people, orgs []int64
 	for rows.Next() {
-		var action, person, org, personOrg int64
-		var kind, group, personName, personOrgName, orgName string
-		if err := rows.Scan(&action, &kind, &person, &org, &group, &personName, &personOrg, &personOrgName, &orgName); err != nil {
+		var what, kind, grp string
+		var c OwnerCount
+		if err := rows.Scan(&what, &kind, &c.PersonID, &c.OrganisationID, &grp, &c.Open, &c.Overdue); err != nil {
 			rows.Close()
 			return err
+		}
+		if what == "organisation" {
+			d.ByOrganisation = append(d.ByOrganisation, c)
+			orgs = append(orgs, c.OrganisationID)
+			continue
 		}
 		switch kind {
-		case OwnerPerson, OwnerRole:
-			countOwner("p"+strconv.FormatInt(person, 10), OwnerCount{Name: personName, PersonID: person}, action)
-			countOrg(personOrg, personOrgName, action)
+		case OwnerPerson:
+			people = append(people, c.PersonID)
 		case OwnerOrganisation:
-			countOwner("o"+strconv.FormatInt(org, 10), OwnerCount{Name: orgName, OrganisationID: org}, action)
-			countOrg(org, orgName, action)
+			orgs = append(orgs, c.OrganisationID)
 		case OwnerGroup:
-			countOwner("g"+group, OwnerCount{Name: groupName(group)}, action)
+			c.Name = groupName(grp)
 		}
+		d.ByOwner = append(d.ByOwner, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	// Organisations asked to answer a group action count until they have answered.
-	rows, err = s.db.QueryContext(ctx, `SELECT r.action_id, r.organisation_id, o.name
-		FROM actions a JOIN action_responses r ON r.action_id = a.id JOIN organisations o ON o.id = r.organisation_id
-		WHERE a.board_id = ? AND a.status IN ('open','in_progress') AND r.status = 'pending'`, boardID)
+	names := map[string]string{}
+	rows, err = s.query(ctx, s.db, `SELECT 'p', id, name FROM people WHERE id IN (SELECT value FROM json_each(?1))
+		UNION ALL SELECT 'o', id, name FROM organisations WHERE id IN (SELECT value FROM json_each(?2))`, idList(people), idList(orgs))
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		var action, org int64
-		var name string
-		if err := rows.Scan(&action, &org, &name); err != nil {
+		var k, name string
+		var id int64
+		if err := rows.Scan(&k, &id, &name); err != nil {
 			rows.Close()
 			return err
 		}
-		countOrg(org, name, action)
+		names[k+strconv.FormatInt(id, 10)] = name
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, c := range byOwner {
-		d.ByOwner = append(d.ByOwner, *c)
+	for i := range d.ByOwner {
+		c := &d.ByOwner[i]
+		switch {
+		case c.PersonID != 0:
+			c.Name = names["p"+strconv.FormatInt(c.PersonID, 10)]
+		case c.OrganisationID != 0:
+			c.Name = names["o"+strconv.FormatInt(c.OrganisationID, 10)]
+		}
 	}
-	for _, c := range byOrg {
-		d.ByOrganisation = append(d.ByOrganisation, *c)
+	for i := range d.ByOrganisation {
+		d.ByOrganisation[i].Name = names["o"+strconv.FormatInt(d.ByOrganisation[i].OrganisationID, 10)]
 	}
 	byCount := func(x, y OwnerCount) int {
 		if x.Open != y.Open {
@@ -255,7 +214,7 @@ func (s *Store) countOwners(ctx context.Context, d *Dashboard, boardID int64, ov
 // series counts, at each of the board's last 12 meetings held, the actions outstanding
 // then and those completed since the meeting before.
 func (s *Store) series(ctx context.Context, boardID int64, nowText string) ([]Point, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, starts_at FROM meetings WHERE board_id = ? AND starts_at <= ? AND status <> 'cancelled'
+	rows, err := s.query(ctx, s.db, `SELECT id, starts_at FROM meetings WHERE board_id = ? AND starts_at <= ? AND status <> 'cancelled'
 		ORDER BY starts_at DESC LIMIT ?`, boardID, nowText, seriesMeetings+1)
 	if err != nil {
 		return nil, err
@@ -280,27 +239,27 @@ func (s *Store) series(ctx context.Context, boardID int64, nowText string) ([]Po
 	}
 	slices.Reverse(ms)
 	first := formatTime(ms[0].StartsAt)
-	// Actions closed before the window's first meeting count nowhere: leave them out.
-	rows, err = s.db.QueryContext(ctx, `SELECT coalesce(sm.starts_at, a.created_at), a.status, a.completed_at, a.dropped_at
+	// Actions closed before the window's first meeting count nowhere: leave them out. The
+	// rest come grouped by when they were set and closed (most share their meeting's).
+	rows, err = s.query(ctx, s.db, `SELECT coalesce(sm.starts_at, a.created_at),
+		CASE a.status WHEN 'done' THEN a.completed_at WHEN 'dropped' THEN a.dropped_at ELSE '' END, a.status = 'done', count(*)
 		FROM actions a LEFT JOIN meetings sm ON sm.id = a.meeting_id
-		WHERE a.board_id = ? AND (a.status IN ('open','in_progress') OR a.completed_at >= ? OR a.dropped_at >= ?)`, boardID, first, first)
+		WHERE a.board_id = ? AND (a.status IN ('open','in_progress') OR a.completed_at >= ? OR a.dropped_at >= ?)
+		GROUP BY 1, 2, 3`, boardID, first, first)
 	if err != nil {
 		return nil, err
 	}
-	type life struct{ set, done, dropped string }
+	type life struct {
+		set, closed string
+		done        bool
+		n           int
+	}
 	var lives []life
 	for rows.Next() {
 		var l life
-		var status string
-		if err := rows.Scan(&l.set, &status, &l.done, &l.dropped); err != nil {
+		if err := rows.Scan(&l.set, &l.closed, &l.done, &l.n); err != nil {
 			rows.Close()
 			return nil, err
-		}
-		if status != StatusDone {
-			l.done = ""
-		}
-		if status != StatusDropped {
-			l.dropped = ""
 		}
 		lives = append(lives, l)
 	}
@@ -315,15 +274,11 @@ func (s *Store) series(ctx context.Context, boardID int64, nowText string) ([]Po
 			prev = formatTime(ms[i-1].StartsAt)
 		}
 		for _, l := range lives {
-			closed := l.done
-			if closed == "" {
-				closed = l.dropped
+			if l.set <= at && (l.closed == "" || l.closed > at) {
+				ms[i].Open += l.n
 			}
-			if l.set <= at && (closed == "" || closed > at) {
-				ms[i].Open++
-			}
-			if l.done != "" && l.done <= at && l.done > prev {
-				ms[i].Completed++
+			if l.done && l.closed <= at && l.closed > prev {
+				ms[i].Completed += l.n
 			}
 		}
 	}

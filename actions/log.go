@@ -2,6 +2,7 @@ package actions
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"quorum/internal/db"
@@ -113,16 +114,42 @@ func (s *Store) List(ctx context.Context, boardID int64, f Filter) ([]Action, in
 	if f.Offset < 0 || f.Limit < 0 {
 		return nil, 0, errs.Field("page", "Pages start at 1")
 	}
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM actions a LEFT JOIN meetings dm ON dm.id = a.due_meeting_id WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
+	// First the page's ids, in order, with the count of all matches (a covering pass over
+	// the board's index entries); then the page's actions in full. Reading every column and
+	// latest update of every match only to sort them would cost more as the board grows.
 	page := ""
 	if f.Limit > 0 {
 		page = " LIMIT ? OFFSET ?"
 		args = append(args, f.Limit, f.Offset)
 	}
-	as, err := s.queryActions(ctx, s.db, `SELECT `+actionCols+actionFrom+` WHERE `+where+` ORDER BY `+order+page, args...)
+	rows, err := s.query(ctx, s.db, `SELECT a.id, count(*) OVER () FROM actions a LEFT JOIN meetings dm ON dm.id = a.due_meeting_id
+		WHERE `+where+` ORDER BY `+order+page, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list actions: %w", err)
+	}
+	var ids []int64
+	total := 0
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &total); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(ids) == 0 {
+		if f.Offset > 0 {
+			// past the last page: the count still answers
+			err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM actions a LEFT JOIN meetings dm ON dm.id = a.due_meeting_id WHERE `+where,
+				args[:len(args)-2]...).Scan(&total)
+		}
+		return []Action{}, total, err
+	}
+	as, err := s.byIDs(ctx, ids)
 	return as, total, err
 }
 
@@ -143,5 +170,5 @@ func (s *Store) ForPerson(ctx context.Context, personID int64) ([]Action, error)
 			SELECT action_id FROM action_owners WHERE person_id = ?1
 			UNION SELECT action_id FROM action_owners WHERE organisation_id = ?2
 			UNION SELECT action_id FROM action_responses WHERE organisation_id = ?2 AND status = 'pending')
-		ORDER BY `+dueKey+`, b.short_name, a.year, a.seq`, personID, org)
+		ORDER BY `+dueKey+`, a.ref`, personID, org)
 }

@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"quorum/internal/audit"
@@ -18,10 +20,87 @@ import (
 type Store struct {
 	db  *sql.DB
 	now func() time.Time
+
+	// Prepared statements for the log's and dashboard's fixed queries: compiling one of
+	// them costs SQLite (in pure Go) about as much as running it over a board's actions.
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
 }
 
 // NewStore returns a store over an open, migrated database.
-func NewStore(d *sql.DB) *Store { return &Store{db: d, now: time.Now} }
+func NewStore(d *sql.DB) *Store {
+	return &Store{db: d, now: time.Now, stmts: map[string]*sql.Stmt{}}
+}
+
+// maxStmts bounds the statement cache; filters combine into a few dozen queries at most.
+const maxStmts = 256
+
+// query runs a read, on a cached prepared statement when it runs on the store's own
+// database (not inside another package's transaction).
+func (s *Store) query(ctx context.Context, q Querier, query string, args ...any) (*sql.Rows, error) {
+	if d, ok := q.(*sql.DB); !ok || d != s.db {
+		return q.QueryContext(ctx, query, args...)
+	}
+	s.mu.Lock()
+	st, ok := s.stmts[query]
+	if !ok && len(s.stmts) < maxStmts {
+		var err error
+		if st, err = s.db.PrepareContext(ctx, query); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		s.stmts[query] = st
+	}
+	s.mu.Unlock()
+	if st == nil {
+		return s.db.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow is query for one row.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s.mu.Lock()
+	st, ok := s.stmts[query]
+	if !ok && len(s.stmts) < maxStmts {
+		var err error
+		if st, err = s.db.PrepareContext(ctx, query); err != nil {
+			st = nil
+		} else {
+			s.stmts[query] = st
+		}
+	}
+	s.mu.Unlock()
+	if st == nil {
+		return s.db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// Close releases the store's prepared statements (not the database).
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, st := range s.stmts {
+		st.Close()
+		delete(s.stmts, k)
+	}
+	return nil
+}
+
+// idList is ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one statement
+// text for any number of ids, so it can be prepared once.
+func idList(ids []int64) string {
+	b := make([]byte, 0, len(ids)*6+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
 
 // Querier is what both *sql.DB and *sql.Tx offer, so that a read can run inside another
 // package's transaction (the minutes' save) or on its own.
@@ -33,15 +112,16 @@ type Querier interface {
 
 // actionCols and actionFrom read an Action with its source and due meetings and its latest
 // update; scanAction reads them back.
-const actionCols = `a.id, a.board_id, b.short_name, a.ref, a.year, a.seq, coalesce(a.meeting_id,0), coalesce(sm.starts_at,''),
+const actionCols = `a.id, a.board_id, (SELECT b.short_name FROM boards b WHERE b.id = a.board_id), a.ref, a.year, a.seq, coalesce(a.meeting_id,0), coalesce(sm.starts_at,''),
 	coalesce(a.item_id,0), a.item_number, a.minute_number, a.line, a.text,
 	a.due_date, coalesce(a.due_meeting_id,0), coalesce(dm.starts_at,''), a.due_next,
 	a.status, a.dropped_reason, a.carried_forward, a.dissemination,
 	a.completed_at, a.completed_note, coalesce(a.completion_document_id,0), a.created_at, a.updated_at,
 	coalesce(lu.id,0), coalesce(lu.text,''), coalesce(lu.author,''), coalesce(lu.created_at,'')`
 
+// The board's short name is read by a subquery rather than a join, so that the planner
+// never starts from boards and scans actions.
 const actionFrom = ` FROM actions a
-	JOIN boards b ON b.id = a.board_id
 	LEFT JOIN meetings sm ON sm.id = a.meeting_id
 	LEFT JOIN meetings dm ON dm.id = a.due_meeting_id
 	LEFT JOIN action_updates lu ON lu.id = (SELECT max(u.id) FROM action_updates u WHERE u.action_id = a.id)`
@@ -83,7 +163,7 @@ func scanAction(sc interface{ Scan(...any) error }, now time.Time, withFlag bool
 
 // queryActions runs a query selecting actionCols and fills in owners and responses.
 func (s *Store) queryActions(ctx context.Context, q Querier, query string, args ...any) ([]Action, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, q, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list actions: %w", err)
 	}
@@ -107,84 +187,75 @@ func (s *Store) queryActions(ctx context.Context, q Querier, query string, args 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := loadOwners(ctx, q, out); err != nil {
+	if err := s.loadOwners(ctx, q, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// loadOwners fills in the owners and responses of actions, a few queries per page rather
-// than a few per action.
-func loadOwners(ctx context.Context, q Querier, as []Action) error {
+// loadOwners fills in the owners and responses of actions, two queries for any number
+// of actions rather than two per action.
+func (s *Store) loadOwners(ctx context.Context, q Querier, as []Action) error {
 	if len(as) == 0 {
 		return nil
 	}
 	at := make(map[int64]*Action, len(as))
+	ids := make([]int64, len(as))
 	for i := range as {
 		at[as[i].ID] = &as[i]
+		ids[i] = as[i].ID
 	}
-	const chunk = 500
-	for start := 0; start < len(as); start += chunk {
-		end := min(start+chunk, len(as))
-		ids := make([]any, 0, end-start)
-		for _, a := range as[start:end] {
-			ids = append(ids, a.ID)
-		}
-		in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
-		rows, err := q.QueryContext(ctx, `SELECT o.action_id, o.kind, coalesce(o.person_id,0), coalesce(o.organisation_id,0), o.role,
-			o.group_name, o.label, coalesce(p.name, org.name, '')
-			FROM action_owners o LEFT JOIN people p ON p.id = o.person_id LEFT JOIN organisations org ON org.id = o.organisation_id
-			WHERE o.action_id IN `+in+` ORDER BY o.action_id, o.position`, ids...)
-		if err != nil {
-			return fmt.Errorf("load owners: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var o Owner
-			if err := rows.Scan(&id, &o.Kind, &o.PersonID, &o.OrganisationID, &o.Role, &o.Group, &o.Label, &o.Name); err != nil {
-				rows.Close()
-				return err
-			}
-			switch o.Kind {
-			case OwnerRole:
-				o.Name = roleName(o.Role) + " (" + o.Name + ")"
-			case OwnerGroup:
-				o.Name = groupName(o.Group)
-			}
-			at[id].Owners = append(at[id].Owners, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	list := idList(ids)
+	rows, err := s.query(ctx, q, `SELECT o.action_id, o.kind, coalesce(o.person_id,0), coalesce(o.organisation_id,0), o.role,
+		o.group_name, o.label, coalesce(p.name, org.name, '')
+		FROM action_owners o LEFT JOIN people p ON p.id = o.person_id LEFT JOIN organisations org ON org.id = o.organisation_id
+		WHERE o.action_id IN (SELECT value FROM json_each(?)) ORDER BY o.action_id, o.position`, list)
+	if err != nil {
+		return fmt.Errorf("load owners: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var o Owner
+		if err := rows.Scan(&id, &o.Kind, &o.PersonID, &o.OrganisationID, &o.Role, &o.Group, &o.Label, &o.Name); err != nil {
+			rows.Close()
 			return err
 		}
-		rows, err = q.QueryContext(ctx, `SELECT r.id, r.action_id, r.organisation_id, o.name, r.status, r.note, r.answered_by, r.answered_at
-			FROM action_responses r JOIN organisations o ON o.id = r.organisation_id
-			WHERE r.action_id IN `+in+` ORDER BY r.action_id, o.name`, ids...)
-		if err != nil {
-			return fmt.Errorf("load responses: %w", err)
+		switch o.Kind {
+		case OwnerRole:
+			o.Name = roleName(o.Role) + " (" + o.Name + ")"
+		case OwnerGroup:
+			o.Name = groupName(o.Group)
 		}
-		for rows.Next() {
-			var r Response
-			var answered string
-			if err := rows.Scan(&r.ID, &r.ActionID, &r.OrganisationID, &r.OrganisationName, &r.Status, &r.Note, &r.AnsweredBy, &answered); err != nil {
-				rows.Close()
-				return err
-			}
-			r.AnsweredAt = parseTime(answered)
-			a := at[r.ActionID]
-			a.Responses = append(a.Responses, r)
-			for i := range a.Owners {
-				if a.Owners[i].Kind == OwnerGroup {
-					a.Owners[i].Organisations = append(a.Owners[i].Organisations, r.OrganisationID)
-				}
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		at[id].Owners = append(at[id].Owners, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.query(ctx, q, `SELECT r.id, r.action_id, r.organisation_id, o.name, r.status, r.note, r.answered_by, r.answered_at
+		FROM action_responses r JOIN organisations o ON o.id = r.organisation_id
+		WHERE r.action_id IN (SELECT value FROM json_each(?)) ORDER BY r.action_id, o.name`, list)
+	if err != nil {
+		return fmt.Errorf("load responses: %w", err)
+	}
+	for rows.Next() {
+		var r Response
+		var answered string
+		if err := rows.Scan(&r.ID, &r.ActionID, &r.OrganisationID, &r.OrganisationName, &r.Status, &r.Note, &r.AnsweredBy, &answered); err != nil {
+			rows.Close()
 			return err
 		}
+		r.AnsweredAt = parseTime(answered)
+		a := at[r.ActionID]
+		a.Responses = append(a.Responses, r)
+		for i := range a.Owners {
+			if a.Owners[i].Kind == OwnerGroup {
+				a.Owners[i].Organisations = append(a.Owners[i].Organisations, r.OrganisationID)
+			}
+		}
 	}
-	return nil
+	rows.Close()
+	return rows.Err()
 }
 
 func roleName(role string) string {
@@ -207,6 +278,25 @@ func groupName(g string) string {
 		return "All members"
 	}
 	return g
+}
+
+// byIDs reads actions by id, in the order of ids.
+func (s *Store) byIDs(ctx context.Context, ids []int64) ([]Action, error) {
+	as, err := s.queryActions(ctx, s.db, `SELECT `+actionCols+actionFrom+` WHERE a.id IN (SELECT value FROM json_each(?))`, idList(ids))
+	if err != nil {
+		return nil, err
+	}
+	at := make(map[int64]Action, len(as))
+	for _, a := range as {
+		at[a.ID] = a
+	}
+	out := make([]Action, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := at[id]; ok {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // Action returns one action with its owners, responses and latest update.
