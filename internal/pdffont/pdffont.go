@@ -334,7 +334,13 @@ func copyDef(def reflect.Value) reflect.Value {
 	d := reflect.New(def.Type()).Elem()
 	d.Set(def)
 	runes := settable(d.FieldByName("usedRunes"))
-	runes.Set(reflect.ValueOf(maps.Clone(runes.Interface().(map[int]int))))
+	used := maps.Clone(runes.Interface().(map[int]int))
+	for r := '0'; r <= '9'; r++ {
+		// AliasNbPages puts the page count in after the text is written: its digits
+		// would otherwise be missing from the subset when nothing else used them.
+		used[int(r)] = int(r)
+	}
+	runes.Set(reflect.ValueOf(used))
 	file := settable(d.FieldByName("utf8File"))
 	f := reflect.New(file.Type().Elem())
 	f.Elem().Set(file.Elem())
