@@ -51,6 +51,26 @@ var access = map[string]string{
 	"POST /api/v1/boards/:id/meetings": "clerk:board",
 	"GET /api/v1/meetings/:id":         "member:meeting",
 	"POST /api/v1/meetings/:id/items":  "clerk:meeting",
+
+	"GET /meetings/:id/minutes":                 "member:meeting",
+	"GET /meetings/:id/minutes.md":              "member:meeting",
+	"GET /meetings/:id/minutes.pdf":             "member:meeting",
+	"GET /meetings/:id/minutes/edit":            "clerk:meeting",
+	"POST /meetings/:id/minutes":                "clerk:meeting",
+	"POST /meetings/:id/minutes/preview":        "clerk:meeting",
+	"POST /meetings/:id/minutes/autosave":       "clerk:meeting",
+	"POST /meetings/:id/minutes/upload":         "clerk:meeting",
+	"POST /meetings/:id/minutes/send-to-chair":  "clerk:meeting",
+	"POST /meetings/:id/minutes/circulate":      "member:meeting",
+	"POST /meetings/:id/minutes/comment":        "member:meeting",
+	"POST /meetings/:id/minutes/approve":        "clerk:meeting",
+	"POST /meetings/:id/minutes/sign":           "member:meeting",
+	"GET /meetings/:id/minutes/versions":        "member:meeting",
+	"GET /meetings/:id/minutes/diff":            "member:meeting",
+	"GET /help/minutes":                         "public",
+	"GET /api/v1/meetings/:id/minutes":          "member:meeting",
+	"PUT /api/v1/meetings/:id/minutes":          "clerk:meeting",
+	"POST /api/v1/meetings/:id/minutes/approve": "clerk:meeting",
 }
 
 func ruleOf(level, kind string) string {

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 
+	"quorum/actions"
 	"quorum/internal/audit"
 	"quorum/internal/auth"
 	"quorum/internal/db"
 	"quorum/meetings"
+	"quorum/minutes"
 )
 
 // app is an open, migrated database and the stores over it.
@@ -16,6 +18,7 @@ type app struct {
 	db       *sql.DB
 	meetings *meetings.Store
 	users    *auth.Store
+	minutes  *minutes.Store
 }
 
 // migrations in foreign-key order: meetings' tables before accounts, actions, minutes.
@@ -24,6 +27,8 @@ func migrations() []db.Source {
 		{Name: "audit", FS: audit.Schema()},
 		{Name: "meetings", FS: meetings.Schema()},
 		{Name: "auth", FS: auth.Schema()},
+		{Name: "actions", FS: actions.Schema()},
+		{Name: "minutes", FS: minutes.Schema()},
 	}
 }
 
@@ -36,7 +41,9 @@ func openApp(ctx context.Context, file string) (*app, error) {
 		d.Close()
 		return nil, fmt.Errorf("migrate %s: %w", file, err)
 	}
-	return &app{db: d, meetings: meetings.NewStore(d), users: auth.NewStore(d)}, nil
+	a := &app{db: d, meetings: meetings.NewStore(d), users: auth.NewStore(d)}
+	a.minutes = minutes.NewStore(d, a.meetings, actions.NewStore(d))
+	return a, nil
 }
 
 func (a *app) Close() error { return a.db.Close() }

@@ -14,6 +14,7 @@ import (
 	"quorum/internal/errs"
 	"quorum/internal/web"
 	"quorum/meetings"
+	"quorum/minutes"
 	"quorum/static"
 	"quorum/templates"
 )
@@ -58,6 +59,7 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 
 	newAccountHandler(a.users, auth.NewLimiter(10, 15*time.Minute)).Register(rt)
 	meetings.NewHandler(a.meetings).Register(rt)
+	minutes.NewHandler(a.minutes).Register(rt)
 
 	r.NoRoute(func(c *gin.Context) { web.Fail(c, errs.E(errs.NotFound, "Page not found")) })
 	r.NoMethod(func(c *gin.Context) {
