@@ -62,35 +62,40 @@ var (
 )
 
 func load() {
+	// Each face is parsed in a document of its own, all at once: a one-off command (such as
+	// `quorum minutes render`) pays for this on every run.
+	covered := make([][]bool, len(faces))
+	defs := make([]map[string]reflect.Value, len(faces))
+	var wg sync.WaitGroup
+	for i, f := range faces {
+		wg.Go(func() {
+			covered[i] = cmapBMP(f.ttf)
+			p := newDoc("P")
+			p.AddUTF8FontFromBytes(Family, f.style, f.ttf)
+			fonts, ok := fontsOf(p)
+			if p.Err() || !ok {
+				return
+			}
+			defs[i] = map[string]reflect.Value{}
+			iter := fonts.MapRange()
+			for iter.Next() {
+				if copyable(iter.Value()) {
+					defs[i][iter.Key().String()] = iter.Value()
+				}
+			}
+		})
+	}
+	wg.Wait()
 	coverage = make([]bool, 0x10000)
-	for i := range coverage {
-		coverage[i] = true
-	}
-	for _, f := range faces {
-		has := cmapBMP(f.ttf)
-		for r := range coverage {
-			coverage[r] = coverage[r] && has[r]
+	for r := range coverage {
+		coverage[r] = true
+		for _, c := range covered {
+			coverage[r] = coverage[r] && c[r]
 		}
-	}
-	p := newDoc("P")
-	for _, f := range faces {
-		p.AddUTF8FontFromBytes(Family, f.style, f.ttf)
-	}
-	if p.Err() {
-		return
-	}
-	fonts, ok := fontsOf(p)
-	if !ok {
-		return
 	}
 	proto = make(map[string]reflect.Value)
-	iter := fonts.MapRange()
-	for iter.Next() {
-		if !copyable(iter.Value()) {
-			proto = nil
-			return
-		}
-		proto[iter.Key().String()] = iter.Value()
+	for _, d := range defs {
+		maps.Copy(proto, d)
 	}
 	shared = len(proto) == len(faces)
 }
