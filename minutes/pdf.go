@@ -31,9 +31,9 @@ const (
 	marginRight   = 15.0
 	marginTop     = 16.0
 	pageBottom    = pageH - 20.0
-	numberX       = marginLeft       // minute numbers
-	textX         = marginLeft + 14  // the text column
-	actionX       = 160.0            // the Action column
+	numberX       = marginLeft      // minute numbers
+	textX         = marginLeft + 14 // the text column
+	actionX       = 160.0           // the Action column
 	textW         = actionX - 5 - textX
 	actionW       = pageW - marginRight - actionX
 	fullW         = pageW - marginRight - textX // tables and the attendance may use the Action column too
