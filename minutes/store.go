@@ -3,8 +3,10 @@ package minutes
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -72,6 +74,8 @@ type Minutes struct {
 	ChairCommentAt      time.Time `json:"chair_comment_at,omitzero"`
 	UpdatedBy           string    `json:"updated_by"`
 	UpdatedAt           time.Time `json:"updated_at"`
+
+	actionsDigest string
 }
 
 // Version is one saved version of a meeting's minutes.
@@ -161,13 +165,13 @@ func (s *Store) stamp() string { return s.now().UTC().Format(timeFormat) }
 func actorName(ctx context.Context) string { return audit.ActorFrom(ctx).Name }
 
 const minutesCols = `meeting_id, status, text, version, coalesce(approved_at_meeting_id,0), approved_at, signed_by, signed_at,
-	chair_comment, chair_comment_by, chair_comment_at, updated_by, updated_at`
+	chair_comment, chair_comment_by, chair_comment_at, updated_by, updated_at, actions_digest`
 
 func scanMinutes(sc interface{ Scan(...any) error }) (*Minutes, error) {
 	var m Minutes
 	var approved, signed, commented, updated string
 	if err := sc.Scan(&m.MeetingID, &m.Status, &m.Text, &m.Version, &m.ApprovedAtMeetingID, &approved, &m.SignedBy, &signed,
-		&m.ChairComment, &m.ChairCommentBy, &commented, &m.UpdatedBy, &updated); err != nil {
+		&m.ChairComment, &m.ChairCommentBy, &commented, &m.UpdatedBy, &updated, &m.actionsDigest); err != nil {
 		return nil, err
 	}
 	m.ApprovedAt, m.SignedAt, m.ChairCommentAt, m.UpdatedAt = parseTime(approved), parseTime(signed), parseTime(commented), parseTime(updated)
@@ -333,9 +337,22 @@ func (s *Store) Save(ctx context.Context, meetingID int64, text []byte) (*Saved,
 			return err
 		}
 		out := SetMinuteNumbers(text, numbers)
-		refs, err := s.actions.SyncFromMinutes(ctx, tx, meetingID, draftsOf(p, m, minuteOf, found))
-		if err != nil {
+		drafts := draftsOf(p, m, minuteOf, found)
+		digest := draftsDigest(drafts)
+		var refs map[int]string
+		if cur != nil && digest != "" && cur.actionsDigest == digest {
+			// The same ACTION lines as at the last save: the log already holds them.
+			refs = map[int]string{}
+			for _, d := range drafts {
+				refs[d.Line] = d.Ref
+			}
+		} else if refs, err = s.actions.SyncFromMinutes(ctx, tx, meetingID, drafts); err != nil {
 			return err
+		} else {
+			for i := range drafts {
+				drafts[i].Ref = refs[drafts[i].Line]
+			}
+			digest = draftsDigest(drafts)
 		}
 		changed := map[int]string{}
 		for i, a := range p.Actions {
@@ -353,6 +370,9 @@ func (s *Store) Save(ctx context.Context, meetingID int64, text []byte) (*Saved,
 		}
 		saved.Minutes, err = s.store(ctx, tx, meetingID, cur, string(out))
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE minutes SET actions_digest = ? WHERE meeting_id = ?`, digest, meetingID); err != nil {
 			return err
 		}
 		if m.Status != meetings.StatusMinutesDraft {
@@ -797,4 +817,18 @@ func (s *Store) Approvals(ctx context.Context, meetingID int64) ([]StoredResolut
 		}
 	}
 	return out, nil
+}
+
+// draftsDigest sums up ACTION lines as the log was given them; "" when any has no
+// reference yet, which always needs the log.
+func draftsDigest(ds []actions.Draft) string {
+	h := sha256.New()
+	for _, d := range ds {
+		if d.Ref == "" {
+			return ""
+		}
+		fmt.Fprintf(h, "%q %d %q %q %q %q %q %v %d %d\n", d.Ref, d.ItemID, d.ItemNumber, d.Minute, strings.Join(d.Owners, "\x00"),
+			d.Text, d.DueDate, d.DueNext, d.DueMeetingID, d.Line)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
