@@ -27,6 +27,8 @@ func minutesCmd(ctx context.Context, e env, args []string) error {
 		return minutesParseCmd(ctx, e, args[1:])
 	case "render":
 		return minutesRenderCmd(e, args[1:])
+	case "import":
+		return minutesImportCmd(ctx, e, args[1:])
 	}
 	return fmt.Errorf("unknown minutes command %q\n%s", args[0], minutesUsage)
 }
