@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // frontMatter is what the title block and the attendance lists give: written as the front
@@ -84,9 +85,10 @@ func (f *frontMatter) yaml() string {
 }
 
 var (
-	chairRole = regexp.MustCompile(`(?i)^(?:in the\s+)?(vice[\s-]?)?chair(?:man|woman|person)?$`)
-	subFor    = regexp.MustCompile(`(?i)^(?:(?:who\s+)?(?:was\s+)?(?:acting|attending|attended|sitting)\s+)?(?:as\s+(?:an?\s+)?(?:alternate|substitute|deputy)\s+for|substituting\s+for|deputising\s+for|sub(?:stitute)?\s+for|for)\s+(.+)$`)
-	subAfter  = regexp.MustCompile(`(?i)\s+(?:\(?\s*)?(?:substituting|deputising|attending\s+as\s+(?:an?\s+)?(?:alternate|substitute)|acting\s+as\s+(?:an?\s+)?(?:alternate|substitute)|as\s+(?:an?\s+)?(?:alternate|substitute))\s+for\s+(.+?)\)?$`)
+	chairRole   = regexp.MustCompile(`(?i)^(?:in the\s+)?(vice[\s-]?)?chair(?:man|woman|person)?$`)
+	officerRole = regexp.MustCompile(`(?i)^(?:clerk|secretary|minute[\s-]?taker|democratic services officer|committee (?:officer|clerk)|partnership officer|observer|adviser|advisor)$`)
+	subFor      = regexp.MustCompile(`(?i)^(?:(?:who\s+)?(?:was\s+)?(?:acting|attending|attended|sitting)\s+)?(?:as\s+(?:an?\s+)?(?:alternate|substitute|deputy)\s+for|substituting\s+for|deputising\s+for|sub(?:stitute)?\s+for|for)\s+(.+)$`)
+	subAfter    = regexp.MustCompile(`(?i)\s+(?:\(?\s*)?(?:substituting|deputising|attending\s+as\s+(?:an?\s+)?(?:alternate|substitute)|acting\s+as\s+(?:an?\s+)?(?:alternate|substitute)|as\s+(?:an?\s+)?(?:alternate|substitute))\s+for\s+(.+?)\)?$`)
 )
 
 // parsePerson reads one attendance entry: "Councillor Kate Lymer ((Portfolio Holder)) (Chairman)",
@@ -144,6 +146,8 @@ func parsePerson(s string) person {
 		case g == "":
 		case chairRole.MatchString(g):
 			p.Role = roleName(g)
+		case officerRole.MatchString(g) && p.Role == "":
+			p.Role = g
 		case subFor.MatchString(g) && p.SubstitutingFor == "":
 			p.SubstitutingFor = strings.TrimSpace(subFor.FindStringSubmatch(g)[1])
 		default:
@@ -155,6 +159,16 @@ func parsePerson(s string) person {
 		p.Name, p.Organisation = p.Organisation, ""
 	}
 	return p
+}
+
+// named says whether the entry names someone: a name with a letter in it that is not a
+// word such as "and".
+func (p person) named() bool {
+	n := strings.TrimSpace(p.Name)
+	if n == "" || smallWords[strings.ToLower(n)] {
+		return false
+	}
+	return strings.ContainsFunc(n, unicode.IsLetter)
 }
 
 // roleName keeps the role as written ("Chairman"), in the form the PDF marks.

@@ -14,15 +14,16 @@ import (
 
 // block is a piece of the markdown body: a heading, a paragraph, a list, an ACTION line.
 type block struct {
-	md     string
-	src    int
-	kind   string  // what was recognised ("item", "resolution", ...), for Highlights; "" for text
-	text   string  // the original text, for Highlights
-	would  bool    // an action read from narrative ("X would ..."), dropped when the item has others
-	owners []owner // an action's owners as found
-	row    int     // the row it came from
-	prose  bool    // a plain paragraph that more lines may run on into
-	list   bool    // a list, which more list paragraphs join
+	md        string
+	src       int
+	kind      string  // what was recognised ("item", "resolution", ...), for Highlights; "" for text
+	text      string  // the original text, for Highlights
+	would     bool    // an action read from narrative ("X would ..."), dropped when the item has others
+	owners    []owner // an action's owners as found
+	fromProse bool    // an action read from the paragraph before it
+	row       int     // the row it came from
+	prose     bool    // a plain paragraph that more lines may run on into
+	list      bool    // a list, which more list paragraphs join
 }
 
 // resolution is a "RESOLVED that" waiting for its numbered list.
@@ -251,7 +252,7 @@ func (c *converter) para(p para) {
 	if t == "" || strings.Trim(t, "-–—_*. ") == "" {
 		return
 	}
-	if c.res != nil && c.resolutionItem(p) {
+	if c.res != nil && p.heading == 0 && c.resolutionItem(p) {
 		return
 	}
 	c.flushList()
@@ -319,14 +320,18 @@ func (c *converter) para(p para) {
 	if m := apologyRe.FindStringSubmatch(t); m != nil {
 		if len(c.fm.apologies) == 0 {
 			for _, name := range splitPeople(m[1]) {
-				c.fm.apologies = append(c.fm.apologies, parsePerson(name))
+				if p := parsePerson(name); p.named() {
+					c.fm.apologies = append(c.fm.apologies, p)
+				}
 			}
 			c.spanOnly("apologies", p.src, t)
 		}
 	}
 	if m := attendHead.FindStringSubmatch(t); m != nil && strings.Contains(strings.ToLower(m[1]), "apolog") && m[2] != "" && len(c.fm.apologies) == 0 {
 		for _, name := range splitPeople(m[2]) {
-			c.fm.apologies = append(c.fm.apologies, parsePerson(name))
+			if p := parsePerson(name); p.named() {
+				c.fm.apologies = append(c.fm.apologies, p)
+			}
 		}
 		c.spanOnly("apologies", p.src, t)
 	}
@@ -374,7 +379,7 @@ func (c *converter) proseActions(at int, added string, src int) {
 		// "JS to circulate ...": a sentence that is an action. "X would ...": one read from narrative.
 		would := !toAction.MatchString(strings.TrimSpace(s))
 		if b, ok := c.action([]string{owner}, text, src, s); ok {
-			b.would = would
+			b.would, b.fromProse = would, true
 			b.row = c.rowNo
 			c.blocks = append(c.blocks, b)
 		}
@@ -629,6 +634,10 @@ func (c *converter) explicitAction(p para) bool {
 		if len(c.rowTexts) > 0 {
 			what = reduceActionText(c.rowTexts[len(c.rowTexts)-1])
 		}
+		// "Jo Smith will share the figures." then "ACTION: JS": one action, the line's owner
+		for len(c.blocks) > 0 && c.blocks[len(c.blocks)-1].fromProse {
+			c.blocks = c.blocks[:len(c.blocks)-1]
+		}
 	}
 	if len(owners) > 0 && strings.TrimSpace(what) != "" {
 		if b, ok := c.action(owners, what, p.src, t); ok {
@@ -824,9 +833,10 @@ func escapeLine(s string) string {
 
 func escapeInline(s string) string { return strings.TrimSpace(s) }
 
-func tidyDayText(s string) string {
-	return regexp.MustCompile(`\b(\d{1,2}) (st|nd|rd|th)\b`).ReplaceAllString(s, "$1$2")
-}
+var spacedOrdinal = regexp.MustCompile(`\b(\d{1,2}) (st|nd|rd|th)\b`)
+
+// tidyDayText writes "17 th June" as "17th June".
+func tidyDayText(s string) string { return spacedOrdinal.ReplaceAllString(s, "$1$2") }
 
 // markdown writes the front matter and the body, and gives for each line of it the line of
 // the original it came from.
@@ -903,7 +913,9 @@ func (c *converter) titleBlock(p para) bool {
 	}
 	if m := apologyRe.FindStringSubmatch(t); m != nil {
 		for _, name := range splitPeople(m[1]) {
-			c.fm.apologies = append(c.fm.apologies, parsePerson(name))
+			if p := parsePerson(name); p.named() {
+				c.fm.apologies = append(c.fm.apologies, p)
+			}
 		}
 		c.fm.spans = append(c.fm.spans, Span{Kind: "apologies", Source: p.src, Text: t})
 		c.listMode = ""
@@ -1011,7 +1023,12 @@ func (c *converter) meetingLine(t string, src int) {
 	if m := heldAt.FindStringSubmatch(t); m != nil {
 		place := strings.TrimSpace(strings.TrimRight(m[1], " ,."))
 		if _, _, isTime := readTime(place); !isTime && place != "" {
-			c.fm.place = place
+			c.fm.place = strings.TrimPrefix(place, "the ")
+		}
+	}
+	if m := atPlace.FindStringSubmatch(t); m != nil && c.fm.place == "" {
+		if _, _, isTime := readTime(m[1]); !isTime {
+			c.fm.place = strings.TrimSpace(m[1])
 		}
 	}
 	if c.fm.place == "" {
@@ -1041,9 +1058,8 @@ func (c *converter) continuesPerson(t string) bool {
 
 func (c *converter) addPerson(s string) {
 	s = strings.TrimSpace(strings.TrimRight(s, ";,."))
-	if s == "" {
-		return
+	if p := parsePerson(s); p.named() {
+		list := c.fm.list(c.listMode)
+		*list = append(*list, p)
 	}
-	list := c.fm.list(c.listMode)
-	*list = append(*list, parsePerson(s))
 }

@@ -35,6 +35,7 @@ var (
 
 	minutesOf  = regexp.MustCompile(`(?i)^minutes\b`)
 	boardOf    = regexp.MustCompile(`(?i)\bmeeting\s+of\s+(?:the\s+)?(.+?)(?:\s+held\b|,|$)`)
+	atPlace    = regexp.MustCompile(`(?i)\d{4}\s*,?\s+(?:at|in)\s+(.+?)\.?$`)
 	heldAt     = regexp.MustCompile(`(?i)\bheld\s+(?:at|in)\s+(.+?)(?:,?\s+on\s+|,\s*(?:\w+day\s+)?\d|$)`)
 	dateRe     = regexp.MustCompile(`(?i)\b(\d{1,2})\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(` + month + `)\.?,?\s+(\d{4})\b`)
 	numDateRe  = regexp.MustCompile(`\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b`)
@@ -106,20 +107,22 @@ func reduceActionText(s string) string {
 // findDue finds when an action is due in its text: "by 30th April 2021", "by 30/04/2021", "at
 // the September meeting", "to the next meeting". It gives the text without a due part that
 // ends it, and the due part in the dialect's words ("by 30th April 2021", "by next meeting").
+type dueShape struct {
+	re  *regexp.Regexp
+	due func(m []string) string
+}
+
+var dueShapes = []dueShape{
+	{regexp.MustCompile(`(?i)\b(?:at|by|to|for|until)\s+(?:the\s+)?next\s+(?:[\w-]+\s+){0,2}meeting\b`), func([]string) string { return "by next meeting" }},
+	{regexp.MustCompile(`(?i)\b(?:at|by|to|for)\s+the\s+(` + month + `)\s+(?:[\w-]+\s+){0,2}meeting\b`), func(m []string) string { return "by the " + monthName(m[1]) + " meeting" }},
+	{regexp.MustCompile(`(?i)\bby\s+(?:\w+day\s+)?(\d{1,2}\s*(?:st|nd|rd|th)?\s+(?:of\s+)?` + month + `(?:\s+\d{4})?)\b`), func(m []string) string { return "by " + tidyDay(m[1]) }},
+	{regexp.MustCompile(`(?i)\bby\s+(\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\b`), func(m []string) string { return "by " + m[1] }},
+	{regexp.MustCompile(`(?i)\bby\s+(?:the\s+)?end\s+of\s+(` + month + `(?:\s+\d{4})?)\b`), func(m []string) string { return "by the end of " + m[1] }},
+}
+
 func findDue(s string) (text, due string) {
 	text = strings.TrimRight(strings.TrimSpace(s), " .;,")
-	type cand struct {
-		re  *regexp.Regexp
-		due func(m []string) string
-	}
-	cands := []cand{
-		{regexp.MustCompile(`(?i)\b(?:at|by|to|for|until)\s+the\s+next\s+(?:[\w-]+\s+){0,2}meeting\b`), func([]string) string { return "by next meeting" }},
-		{regexp.MustCompile(`(?i)\b(?:at|by|to|for)\s+the\s+(` + month + `)\s+(?:[\w-]+\s+){0,2}meeting\b`), func(m []string) string { return "by the " + monthName(m[1]) + " meeting" }},
-		{regexp.MustCompile(`(?i)\bby\s+(?:\w+day\s+)?(\d{1,2}\s*(?:st|nd|rd|th)?\s+(?:of\s+)?` + month + `(?:\s+\d{4})?)\b`), func(m []string) string { return "by " + tidyDay(m[1]) }},
-		{regexp.MustCompile(`(?i)\bby\s+(\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\b`), func(m []string) string { return "by " + m[1] }},
-		{regexp.MustCompile(`(?i)\bby\s+(?:the\s+)?end\s+of\s+(` + month + `(?:\s+\d{4})?)\b`), func(m []string) string { return "by the end of " + m[1] }},
-	}
-	for _, c := range cands {
+	for _, c := range dueShapes {
 		loc := c.re.FindStringSubmatchIndex(text)
 		if loc == nil {
 			continue
@@ -323,10 +326,12 @@ func handle(name string) string {
 	return b.String()
 }
 
+var ownerSeparator = regexp.MustCompile(`(?i)\\s+and\\s+|\\s*[,;/&+\\n]\\s*`)
+
 // splitOwners reads an Action column: "JS", "JS/KP", "JS, KP and Police", "Partners".
 func splitOwners(s string) []string {
 	s = strings.TrimSpace(strings.Trim(s, "*"))
-	s = regexp.MustCompile(`(?i)\s+and\s+|\s*[,;/&+\n]\s*`).ReplaceAllString(s, "\x00")
+	s = ownerSeparator.ReplaceAllString(s, "\x00")
 	var out []string
 	for _, o := range strings.Split(s, "\x00") {
 		o = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(o), "@"))

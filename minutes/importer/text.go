@@ -215,7 +215,9 @@ func htmlParas(cell string, src int) []para {
 // tidyMarks drops emphasis marks that enclose nothing, and moves spaces out of them
 // ("* text *" is not emphasis in markdown).
 func tidyMarks(s string) string {
-	for _, m := range []string{"**", "*"} {
+	s = strings.ReplaceAll(s, "**", "\x01")
+	defer func() { s = strings.ReplaceAll(s, "\x01", "**") }()
+	for _, m := range []string{"\x01", "*"} {
 		s = strings.ReplaceAll(s, m+m, "")
 		parts := strings.Split(s, m)
 		if len(parts)%2 == 0 { // unbalanced: keep the text, drop the marks
@@ -239,7 +241,7 @@ func tidyMarks(s string) string {
 		}
 		s = b.String()
 	}
-	return s
+	return strings.ReplaceAll(s, "\x01", "**")
 }
 
 // stripMarks gives the text without ** and * marks. A lone "*" between spaces is kept.
