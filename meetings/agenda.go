@@ -14,14 +14,18 @@ import (
 
 const timeFormat = time.RFC3339
 
-const meetingCols = `m.id, m.board_id, b.name, b.short_name, m.starts_at, m.ends_at, m.mode, m.place, m.status, m.notice`
+const meetingCols = `m.id, m.board_id, b.name, b.short_name, m.starts_at, m.ends_at, m.mode, m.place, m.status, m.notice,
+	m.moved_from, m.published_at, m.agenda_version`
 
 func scanMeeting(sc interface{ Scan(...any) error }) (Meeting, error) {
 	var m Meeting
-	var starts, ends string
-	err := sc.Scan(&m.ID, &m.BoardID, &m.BoardName, &m.BoardShort, &starts, &ends, &m.Mode, &m.Place, &m.Status, &m.Notice)
+	var starts, ends, moved, published string
+	err := sc.Scan(&m.ID, &m.BoardID, &m.BoardName, &m.BoardShort, &starts, &ends, &m.Mode, &m.Place, &m.Status, &m.Notice,
+		&moved, &published, &m.AgendaVersion)
 	m.StartsAt, _ = time.Parse(timeFormat, starts)
 	m.EndsAt, _ = time.Parse(timeFormat, ends)
+	m.MovedFrom, _ = time.Parse(timeFormat, moved)
+	m.PublishedAt, _ = time.Parse(timeFormat, published)
 	return m, err
 }
 
@@ -40,16 +44,7 @@ func (s *Store) ScheduleMeeting(ctx context.Context, m *Meeting) error {
 		if n == 0 {
 			return errs.E(errs.NotFound, "No board %d", m.BoardID)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO meetings (board_id, starts_at, ends_at, mode, place, status) VALUES (?, ?, ?, ?, ?, ?)`,
-			m.BoardID, m.StartsAt.UTC().Format(timeFormat), m.EndsAt.UTC().Format(timeFormat), m.Mode, m.Place, m.Status)
-		if err != nil {
-			return fmt.Errorf("schedule meeting: %w", err)
-		}
-		m.ID, _ = res.LastInsertId()
-		if err := buildAgenda(ctx, tx, m); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "meeting.schedule", "meeting", m.ID, nil, m)
+		return insertMeeting(ctx, tx, m)
 	})
 }
 
@@ -96,9 +91,9 @@ func insertItem(ctx context.Context, tx *sql.Tx, it *AgendaItem) error {
 		it.StandardKey = ""
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO agenda_items (meeting_id, position, number, title, kind, standard_key, purpose, presenter,
-		duration_minutes, exempt, exempt_reason, postponed_from, standing_item_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		duration_minutes, exempt, exempt_reason, postponed_from, standing_item_id, sub, forward_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.MeetingID, it.Position, it.Number, it.Title, it.Kind, it.StandardKey, it.Purpose, it.Presenter, it.Duration,
-		boolInt(it.Exempt), it.ExemptReason, nullID(it.PostponedFrom), standingID)
+		boolInt(it.Exempt), it.ExemptReason, nullID(it.PostponedFrom), standingID, boolInt(it.Sub), nullID(it.ForwardID))
 	if err != nil {
 		return fmt.Errorf("add agenda item: %w", err)
 	}
@@ -108,58 +103,128 @@ func insertItem(ctx context.Context, tx *sql.Tx, it *AgendaItem) error {
 
 // AddItem adds a substantive item before "Any other business", renumbering what follows.
 func (s *Store) AddItem(ctx context.Context, it *AgendaItem) error {
+	return s.AddItemAt(ctx, it, 0)
+}
+
+// AddItemAt is AddItem for a form opened on agenda version (0: don't check).
+func (s *Store) AddItemAt(ctx context.Context, it *AgendaItem, version int) error {
 	if err := it.Validate(); err != nil {
 		return err
 	}
 	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		var status string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM meetings WHERE id = ?`, it.MeetingID).Scan(&status)
-		if db.IsNoRows(err) {
-			return errs.E(errs.NotFound, "No meeting %d", it.MeetingID)
-		}
-		if status == StatusMinutesApproved {
-			return errs.E(errs.Conflict, "The minutes of this meeting are approved; its agenda can no longer change")
-		}
-		var pos sql.NullInt64
-		tx.QueryRowContext(ctx, `SELECT min(position) FROM agenda_items WHERE meeting_id = ? AND standard_key IN ('aob','next_meeting')`, it.MeetingID).Scan(&pos)
-		if !pos.Valid {
-			tx.QueryRowContext(ctx, `SELECT coalesce(max(position),0)+1 FROM agenda_items WHERE meeting_id = ?`, it.MeetingID).Scan(&pos)
-		}
-		it.Position = int(pos.Int64)
-		if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET position = position + 1 WHERE meeting_id = ? AND position >= ?`, it.MeetingID, it.Position); err != nil {
+		if _, err := agendaForChange(ctx, tx, it.MeetingID, version); err != nil {
 			return err
 		}
-		it.Number = strconv.Itoa(it.Position)
-		if err := insertItem(ctx, tx, it); err != nil {
-			return err
-		}
-		if err := renumber(ctx, tx, it.MeetingID); err != nil {
+		if err := insertBeforeClosing(ctx, tx, it); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "agenda_item.create", "agenda_item", it.ID, nil, it)
 	})
 }
 
-// renumber gives top-level items the numbers 1..n in position order. Sub-items (7a) keep
-// their letter under their parent's new number.
+// insertBeforeClosing puts an item before "Any other business" and renumbers.
+func insertBeforeClosing(ctx context.Context, tx *sql.Tx, it *AgendaItem) error {
+	var pos sql.NullInt64
+	tx.QueryRowContext(ctx, `SELECT min(position) FROM agenda_items WHERE meeting_id = ? AND standard_key IN ('aob','next_meeting')`, it.MeetingID).Scan(&pos)
+	if !pos.Valid {
+		tx.QueryRowContext(ctx, `SELECT coalesce(max(position),0)+1 FROM agenda_items WHERE meeting_id = ?`, it.MeetingID).Scan(&pos)
+	}
+	return insertAt(ctx, tx, it, int(pos.Int64))
+}
+
+// insertAt puts an item at position, moving the rest down, and renumbers the agenda.
+func insertAt(ctx context.Context, tx *sql.Tx, it *AgendaItem, pos int) error {
+	it.Position = pos
+	if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET position = position + 1 WHERE meeting_id = ? AND position >= ?`, it.MeetingID, it.Position); err != nil {
+		return err
+	}
+	it.Number = strconv.Itoa(it.Position)
+	if err := insertItem(ctx, tx, it); err != nil {
+		return err
+	}
+	if err := renumber(ctx, tx, it.MeetingID); err != nil {
+		return err
+	}
+	return tx.QueryRowContext(ctx, `SELECT number FROM agenda_items WHERE id = ?`, it.ID).Scan(&it.Number)
+}
+
+// agendaForChange checks that a meeting's agenda may change, and that the form was opened
+// on its current version (version 0 skips that check, for the API); it bumps the version.
+func agendaForChange(ctx context.Context, tx *sql.Tx, meetingID int64, version int) (*Meeting, error) {
+	var m Meeting
+	var starts string
+	err := tx.QueryRowContext(ctx, `SELECT id, board_id, status, agenda_version, starts_at FROM meetings WHERE id = ?`, meetingID).
+		Scan(&m.ID, &m.BoardID, &m.Status, &m.AgendaVersion, &starts)
+	if db.IsNoRows(err) {
+		return nil, errs.E(errs.NotFound, "No meeting %d", meetingID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.StartsAt, _ = time.Parse(timeFormat, starts)
+	switch m.Status {
+	case StatusMinutesApproved:
+		return nil, errs.E(errs.Conflict, "The minutes of this meeting are approved; its agenda can no longer change")
+	case StatusCancelled:
+		return nil, errs.E(errs.Conflict, "This meeting is cancelled; its agenda can no longer change")
+	}
+	if version != 0 && version != m.AgendaVersion {
+		return nil, errs.E(errs.Conflict, "Someone else changed this agenda since you opened the page. Nothing was saved: check the agenda as it now stands and try again.")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE meetings SET agenda_version = agenda_version + 1 WHERE id = ?`, meetingID); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// renumber numbers the agenda in position order: top-level items 1..n, sub-items the
+// number of the item they belong to with a letter (7a, 7b). A sub-item with nothing above
+// it becomes a top-level item.
 func renumber(ctx context.Context, tx *sql.Tx, meetingID int64) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM agenda_items WHERE meeting_id = ? ORDER BY position`, meetingID)
+	rows, err := tx.QueryContext(ctx, `SELECT id, sub FROM agenda_items WHERE meeting_id = ? ORDER BY position`, meetingID)
 	if err != nil {
 		return err
 	}
-	var ids []int64
+	type row struct {
+		id  int64
+		sub bool
+	}
+	var list []row
 	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		ids = append(ids, id)
+		var r row
+		if err := rows.Scan(&r.id, &r.sub); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, r)
 	}
 	rows.Close()
-	for i, id := range ids {
-		if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET number = ? WHERE id = ?`, strconv.Itoa(i+1), id); err != nil {
+	top, letter := 0, 0
+	for i, r := range list {
+		number := ""
+		if r.sub && top > 0 {
+			letter++
+			number = strconv.Itoa(top) + subLetter(letter)
+		} else {
+			top++
+			letter = 0
+			r.sub = false
+			number = strconv.Itoa(top)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET number = ?, position = ?, sub = ? WHERE id = ?`,
+			number, i+1, boolInt(r.sub), r.id); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// subLetter is a, b, ... z, then aa, ab for the rare agenda with more sub-items.
+func subLetter(n int) string {
+	if n <= 26 {
+		return string(rune('a' + n - 1))
+	}
+	return subLetter((n-1)/26) + string(rune('a'+(n-1)%26))
 }
 
 // Meeting returns a meeting with its agenda and attendance.
@@ -174,24 +239,64 @@ func (s *Store) Meeting(ctx context.Context, id int64) (*Meeting, error) {
 	if m.Items, err = s.Items(ctx, id); err != nil {
 		return nil, err
 	}
+	papers, err := s.Papers(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	attachPapers(m.Items, papers)
 	m.Attendance, err = s.Attendance(ctx, id)
 	return &m, err
 }
 
+const itemCols = `i.id, i.meeting_id, i.position, i.number, i.title, i.kind, i.standard_key, i.purpose, i.presenter, i.duration_minutes,
+	i.exempt, i.exempt_reason, coalesce(i.postponed_to,0), coalesce(i.postponed_from,0), i.minute_number, i.sub, coalesce(i.forward_id,0),
+	coalesce(pt.starts_at,''), coalesce(pf.starts_at,'')`
+
+func scanItem(sc interface{ Scan(...any) error }) (AgendaItem, error) {
+	var it AgendaItem
+	var to, from string
+	err := sc.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Title, &it.Kind, &it.StandardKey, &it.Purpose,
+		&it.Presenter, &it.Duration, &it.Exempt, &it.ExemptReason, &it.PostponedTo, &it.PostponedFrom, &it.MinuteNumber,
+		&it.Sub, &it.ForwardID, &to, &from)
+	it.PostponedToAt, _ = time.Parse(timeFormat, to)
+	it.PostponedFromAt, _ = time.Parse(timeFormat, from)
+	it.Papers = []Paper{}
+	return it, err
+}
+
+// Item returns one agenda item.
+func (s *Store) Item(ctx context.Context, id int64) (*AgendaItem, error) {
+	it, err := scanItem(s.db.QueryRowContext(ctx, `SELECT `+itemCols+` FROM agenda_items i
+		LEFT JOIN meetings pt ON pt.id = i.postponed_to LEFT JOIN meetings pf ON pf.id = i.postponed_from WHERE i.id = ?`, id))
+	if db.IsNoRows(err) {
+		return nil, errs.E(errs.NotFound, "No agenda item %d", id)
+	}
+	return &it, err
+}
+
+// ItemBoard returns the board an agenda item belongs to.
+func (s *Store) ItemBoard(ctx context.Context, itemID int64) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT m.board_id FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id = ?`, itemID).Scan(&id)
+	if db.IsNoRows(err) {
+		return 0, errs.E(errs.NotFound, "Page not found")
+	}
+	return id, err
+}
+
 // Items lists a meeting's agenda in order.
 func (s *Store) Items(ctx context.Context, meetingID int64) ([]AgendaItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, meeting_id, position, number, title, kind, standard_key, purpose, presenter, duration_minutes,
-		exempt, exempt_reason, coalesce(postponed_to,0), coalesce(postponed_from,0), minute_number
-		FROM agenda_items WHERE meeting_id = ? ORDER BY position`, meetingID)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM agenda_items i
+		LEFT JOIN meetings pt ON pt.id = i.postponed_to LEFT JOIN meetings pf ON pf.id = i.postponed_from
+		WHERE i.meeting_id = ? ORDER BY i.position`, meetingID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []AgendaItem{}
 	for rows.Next() {
-		var it AgendaItem
-		if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Title, &it.Kind, &it.StandardKey, &it.Purpose,
-			&it.Presenter, &it.Duration, &it.Exempt, &it.ExemptReason, &it.PostponedTo, &it.PostponedFrom, &it.MinuteNumber); err != nil {
+		it, err := scanItem(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, it)
@@ -304,48 +409,4 @@ func (s *Store) StandingItems(ctx context.Context, boardID int64) ([]AgendaItem,
 		out = append(out, it)
 	}
 	return out, rows.Err()
-}
-
-// Attendance lists who was (or will be) at a meeting.
-func (s *Store) Attendance(ctx context.Context, meetingID int64) ([]Attendance, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.person_id, p.name, p.job_title, coalesce(o.name,''), a.status, a.role_at_meeting,
-		coalesce(a.substitute_for,0), coalesce(sf.name,'')
-		FROM attendance a JOIN people p ON p.id = a.person_id LEFT JOIN organisations o ON o.id = p.organisation_id
-		LEFT JOIN people sf ON sf.id = a.substitute_for
-		WHERE a.meeting_id = ? ORDER BY CASE a.status WHEN 'present' THEN 0 WHEN 'also_present' THEN 1 WHEN 'apologies' THEN 2 ELSE 3 END,
-		CASE a.role_at_meeting WHEN 'Chair' THEN 0 WHEN 'Vice-Chair' THEN 1 ELSE 2 END, p.name`, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Attendance{}
-	for rows.Next() {
-		var a Attendance
-		if err := rows.Scan(&a.PersonID, &a.Name, &a.JobTitle, &a.OrganisationName, &a.Status, &a.Role, &a.SubstituteFor, &a.SubstituteForName); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
-}
-
-// RecordAttendance sets one person's attendance at a meeting.
-func (s *Store) RecordAttendance(ctx context.Context, meetingID int64, a Attendance) error {
-	switch a.Status {
-	case Present, AlsoPresent, Apologies, Absent:
-	default:
-		return errs.Field("status", "Choose present, also present, apologies or absent")
-	}
-	if a.SubstituteFor != 0 && a.SubstituteFor == a.PersonID {
-		return errs.Field("substitute_for", "A person cannot substitute for themselves")
-	}
-	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO attendance (meeting_id, person_id, status, role_at_meeting, substitute_for) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (meeting_id, person_id) DO UPDATE SET status = excluded.status, role_at_meeting = excluded.role_at_meeting,
-			substitute_for = excluded.substitute_for`, meetingID, a.PersonID, a.Status, a.Role, nullID(a.SubstituteFor))
-		if err != nil {
-			return fmt.Errorf("record attendance: %w", err)
-		}
-		return audit.Record(ctx, tx, "attendance.record", "meeting", meetingID, nil, a)
-	})
 }

@@ -2,6 +2,7 @@ package meetings
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -132,4 +133,24 @@ func (h *Handler) apiAddItem(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, it)
+}
+
+func (h *Handler) apiUploadPaper(c *gin.Context) {
+	it, ok := h.itemOf(c)
+	if !ok {
+		return
+	}
+	name, data, err := readUpload(c)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	replaces, _ := strconv.ParseInt(c.PostForm("replaces"), 10, 64)
+	p, err := h.store.AddPaper(web.Ctx(c), NewPaper{ItemID: it.ID, Title: c.PostForm("title"), Filename: name, Data: data,
+		Replaces: replaces, By: web.Actor(c).Name})
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, p)
 }

@@ -31,15 +31,38 @@ func (h *Handler) Register(r *web.Router) {
 	r.POST("/boards/:id/members", web.Clerk("board"), h.addMember)
 	r.POST("/boards/:id/standing-items", web.Clerk("board"), h.addStandingItem)
 	r.POST("/boards/:id/meetings", web.Clerk("board"), h.scheduleMeeting)
+	r.POST("/boards/:id/series", web.Clerk("board"), h.scheduleSeries)
+	r.GET("/boards/:id/forward-plan", web.Member("board"), h.showForwardPlan)
+	r.POST("/boards/:id/forward-plan", web.Clerk("board"), h.addForward)
+	r.POST("/forward-plan/:id", web.Clerk("forward"), h.updateForward)
+	r.GET("/boards/:id/interests", web.Member("board"), h.showBoardInterests)
 	r.POST("/memberships/:id", web.Clerk("membership"), h.updateMember)
 	r.GET("/meetings/:id", web.Member("meeting"), h.showMeeting)
 	r.POST("/meetings/:id/items", web.Clerk("meeting"), h.addItem)
+	r.POST("/meetings/:id/offers", web.Clerk("meeting"), h.addOffer)
+	r.POST("/meetings/:id/publish", web.Clerk("meeting"), h.publishAgenda)
+	r.POST("/meetings/:id/move", web.Clerk("meeting"), h.moveMeeting)
+	r.POST("/meetings/:id/cancel", web.Clerk("meeting"), h.cancelMeeting)
 	r.POST("/meetings/:id/attendance", web.Clerk("meeting"), h.recordAttendance)
+	r.POST("/meetings/:id/attendance/remove", web.Clerk("meeting"), h.removeAttendance)
+	r.POST("/meetings/:id/apologies", web.Member("meeting"), h.sendApologies)
+	r.POST("/meetings/:id/declarations", web.Member("meeting"), h.declare)
+	r.POST("/meetings/:id/declarations/remove", web.Clerk("meeting"), h.removeDeclaration)
+	r.GET("/items/:id/edit", web.Clerk("item"), h.editItem)
+	r.POST("/items/:id", web.Clerk("item"), h.updateItem)
+	r.POST("/items/:id/move", web.Clerk("item"), h.moveItem)
+	r.POST("/items/:id/sub-items", web.Clerk("item"), h.addSubItem)
+	r.POST("/items/:id/postpone", web.Clerk("item"), h.postponeItem)
+	r.POST("/items/:id/remove", web.Clerk("item"), h.removeItem)
+	r.POST("/items/:id/papers", web.Clerk("item"), h.uploadPaper)
+	r.GET("/papers/:id", web.Member("paper"), h.downloadPaper)
 	r.GET("/my/meetings", web.SignedIn, h.myMeetings)
 	r.GET("/people", web.AnyClerk, h.listPeople)
 	r.POST("/people", web.AnyClerk, h.createPerson)
 	r.GET("/people/:id", web.AnyClerk, h.showPerson)
 	r.POST("/people/:id", web.AnyClerk, h.updatePerson)
+	r.POST("/people/:id/interests", web.AnyClerk, h.addInterest)
+	r.POST("/people/:id/interests/end", web.AnyClerk, h.endInterest)
 	r.GET("/organisations", web.AnyClerk, h.listOrganisations)
 	r.POST("/organisations", web.AnyClerk, h.createOrganisation)
 
@@ -50,6 +73,7 @@ func (h *Handler) Register(r *web.Router) {
 	r.POST("/api/v1/boards/:id/meetings", web.Clerk("board"), h.apiSchedule)
 	r.GET("/api/v1/meetings/:id", web.Member("meeting"), h.apiMeeting)
 	r.POST("/api/v1/meetings/:id/items", web.Clerk("meeting"), h.apiAddItem)
+	r.POST("/api/v1/items/:id/papers", web.Clerk("item"), h.apiUploadPaper)
 }
 
 func isClerkUser(u *auth.User) bool {
@@ -338,70 +362,6 @@ func (h *Handler) scheduleMeeting(c *gin.Context) {
 	web.Redirect(c, fmt.Sprintf("/meetings/%d", m.ID), "Meeting scheduled with its standard and standing items")
 }
 
-func (h *Handler) showMeeting(c *gin.Context) {
-	h.renderMeeting(c, nil)
-}
-
-func (h *Handler) renderMeeting(c *gin.Context, formErr error) {
-	id, _ := web.ParseID(c.Param("id"))
-	ctx := c.Request.Context()
-	m, err := h.store.Meeting(ctx, id)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
-	b, err := h.store.Board(ctx, m.BoardID)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
-	clerk, member := web.BoardRole(c)
-	data := web.H{"Title": m.Title(), "Nav": "boards", "Meeting": m, "Board": b, "IsClerk": clerk, "IsMember": member,
-		"Purposes": Purposes, "Held": m.Held(time.Now())}
-	if formErr != nil {
-		web.Form(c, "meeting_show.html", data, formErr)
-		return
-	}
-	web.HTML(c, http.StatusOK, "meeting_show.html", data)
-}
-
-func (h *Handler) addItem(c *gin.Context) {
-	id, _ := web.ParseID(c.Param("id"))
-	it := &AgendaItem{MeetingID: id, Title: c.PostForm("title"), Purpose: c.PostForm("purpose"), Presenter: c.PostForm("presenter"),
-		Exempt: c.PostForm("exempt") == "1", ExemptReason: c.PostForm("exempt_reason")}
-	it.Duration, _ = strconv.Atoi(c.DefaultPostForm("duration_minutes", "0"))
-	if err := h.store.AddItem(web.Ctx(c), it); err != nil {
-		h.renderMeeting(c, err)
-		return
-	}
-	web.Redirect(c, fmt.Sprintf("/meetings/%d", id), "Item added: "+it.Title)
-}
-
-func (h *Handler) recordAttendance(c *gin.Context) {
-	id, _ := web.ParseID(c.Param("id"))
-	a := Attendance{Status: c.PostForm("status"), Role: c.PostForm("role")}
-	a.PersonID, _ = strconv.ParseInt(c.PostForm("person_id"), 10, 64)
-	a.SubstituteFor, _ = strconv.ParseInt(c.PostForm("substitute_for"), 10, 64)
-	if a.PersonID == 0 {
-		h.renderMeeting(c, errs.Field("person_id", "Choose the person"))
-		return
-	}
-	if err := h.store.RecordAttendance(web.Ctx(c), id, a); err != nil {
-		h.renderMeeting(c, err)
-		return
-	}
-	web.Redirect(c, fmt.Sprintf("/meetings/%d", id), "Attendance recorded")
-}
-
-func (h *Handler) myMeetings(c *gin.Context) {
-	ms, err := h.store.PersonMeetings(c.Request.Context(), personOf(web.CurrentUser(c)))
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
-	web.HTML(c, http.StatusOK, "meetings_mine.html", web.H{"Title": "My meetings", "Nav": "meetings", "Meetings": ms})
-}
-
 // --- people and organisations
 
 func (h *Handler) peopleData(c *gin.Context) (web.H, error) {
@@ -481,7 +441,13 @@ func (h *Handler) renderPerson(c *gin.Context, p *Person, formErr error) {
 		web.Fail(c, err)
 		return
 	}
-	data := web.H{"Title": p.Name, "Nav": "admin", "Person": p, "Boards": boards, "Organisations": orgs}
+	reg, err := h.store.PersonRegister(ctx, id)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	data := web.H{"Title": p.Name, "Nav": "admin", "Person": p, "Boards": boards, "Organisations": orgs, "Register": reg,
+		"InterestKinds": InterestKinds, "Today": time.Now().In(London).Format("2006-01-02")}
 	if formErr != nil {
 		web.Form(c, "person_show.html", data, formErr)
 		return

@@ -40,18 +40,22 @@ const (
 
 // Meeting is one meeting of a board.
 type Meeting struct {
-	ID         int64        `json:"id"`
-	BoardID    int64        `json:"board_id"`
-	BoardName  string       `json:"board_name,omitempty"`
-	BoardShort string       `json:"board_short_name,omitempty"`
-	StartsAt   time.Time    `json:"starts_at"`
-	EndsAt     time.Time    `json:"ends_at"`
-	Mode       string       `json:"mode"`
-	Place      string       `json:"place"`
-	Status     string       `json:"status"`
-	Notice     string       `json:"notice,omitempty"`
-	Items      []AgendaItem `json:"items"`
-	Attendance []Attendance `json:"attendance"`
+	ID         int64     `json:"id"`
+	BoardID    int64     `json:"board_id"`
+	BoardName  string    `json:"board_name,omitempty"`
+	BoardShort string    `json:"board_short_name,omitempty"`
+	StartsAt   time.Time `json:"starts_at"`
+	EndsAt     time.Time `json:"ends_at"`
+	Mode       string    `json:"mode"`
+	Place      string    `json:"place"`
+	Status     string    `json:"status"`
+	Notice     string    `json:"notice,omitempty"`
+	// MovedFrom is when the meeting was first due, once it has been moved.
+	MovedFrom     time.Time    `json:"moved_from,omitzero"`
+	PublishedAt   time.Time    `json:"agenda_published_at,omitzero"`
+	AgendaVersion int          `json:"agenda_version"`
+	Items         []AgendaItem `json:"items"`
+	Attendance    []Attendance `json:"attendance"`
 }
 
 // Validate checks a meeting as scheduled.
@@ -127,6 +131,13 @@ type AgendaItem struct {
 	PostponedTo   int64  `json:"postponed_to,omitempty"`
 	PostponedFrom int64  `json:"postponed_from,omitempty"`
 	MinuteNumber  string `json:"minute_number,omitempty"`
+	// Sub is true for a sub-item (7a) of the top-level item before it.
+	Sub       bool  `json:"sub"`
+	ForwardID int64 `json:"forward_id,omitempty"`
+	// When the meetings an item was postponed to or from start, for "postponed from ...".
+	PostponedToAt   time.Time `json:"-"`
+	PostponedFromAt time.Time `json:"-"`
+	Papers          []Paper   `json:"papers"`
 }
 
 // Validate checks an agenda item.
@@ -180,4 +191,9 @@ type Attendance struct {
 	Role              string `json:"role,omitempty"`
 	SubstituteFor     int64  `json:"substitute_for,omitempty"`
 	SubstituteForName string `json:"substitute_for_name,omitempty"`
+	// On apologies: the substitute the member named, from their own organisation.
+	SubstituteID   int64  `json:"substitute_id,omitempty"`
+	SubstituteName string `json:"substitute_name,omitempty"`
+	// SentBySelf is true when the member sent the apologies themselves.
+	SentBySelf bool `json:"sent_by_self,omitempty"`
 }

@@ -52,6 +52,31 @@ var access = map[string]string{
 	"GET /api/v1/meetings/:id":         "member:meeting",
 	"POST /api/v1/meetings/:id/items":  "clerk:meeting",
 
+	"POST /boards/:id/series":                "clerk:board",
+	"GET /boards/:id/forward-plan":           "member:board",
+	"POST /boards/:id/forward-plan":          "clerk:board",
+	"POST /forward-plan/:id":                 "clerk:forward",
+	"GET /boards/:id/interests":              "member:board",
+	"POST /meetings/:id/offers":              "clerk:meeting",
+	"POST /meetings/:id/publish":             "clerk:meeting",
+	"POST /meetings/:id/move":                "clerk:meeting",
+	"POST /meetings/:id/cancel":              "clerk:meeting",
+	"POST /meetings/:id/attendance/remove":   "clerk:meeting",
+	"POST /meetings/:id/apologies":           "member:meeting",
+	"POST /meetings/:id/declarations":        "member:meeting",
+	"POST /meetings/:id/declarations/remove": "clerk:meeting",
+	"GET /items/:id/edit":                    "clerk:item",
+	"POST /items/:id":                        "clerk:item",
+	"POST /items/:id/move":                   "clerk:item",
+	"POST /items/:id/sub-items":              "clerk:item",
+	"POST /items/:id/postpone":               "clerk:item",
+	"POST /items/:id/remove":                 "clerk:item",
+	"POST /items/:id/papers":                 "clerk:item",
+	"GET /papers/:id":                        "member:paper",
+	"POST /people/:id/interests":             "any-clerk",
+	"POST /people/:id/interests/end":         "any-clerk",
+	"POST /api/v1/items/:id/papers":          "clerk:item",
+
 	"GET /meetings/:id/minutes":                 "member:meeting",
 	"GET /meetings/:id/minutes.md":              "member:meeting",
 	"GET /meetings/:id/minutes.pdf":             "member:meeting",
@@ -114,6 +139,9 @@ func TestAccess(t *testing.T) {
 	}
 	ms, _ := st.AllMeetings(ctx, group.ID)
 	ids := map[string]int64{"board": group.ID, "meeting": ms[0].ID, "membership": group.Members[0].ID}
+	for kind, id := range meetingsAccessIDs(t, st, group.ID) {
+		ids[kind] = id
+	}
 
 	// The clerk of another board.
 	other := &meetings.Person{Name: "Olu Clerk", Email: "other.clerk@example.org"}

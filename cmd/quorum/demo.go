@@ -186,6 +186,9 @@ func loadDemo(ctx context.Context, a *app) (string, error) {
 	if err := demoMinutes(ctx, a, board, group); err != nil {
 		return "", err
 	}
+	if err := demoMeetings(ctx, a, board, group, d.people); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Demo partnership loaded. Sign in with password %q as:\n", demoPassword)
 	fmt.Fprintf(&b, "  clerk@northvale.example   (clerk of the partnership)\n")

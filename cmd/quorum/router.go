@@ -38,6 +38,9 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	site.Dev = cfg.dev
 	site.Resolve("meeting", func(ctx context.Context, id int64) (int64, error) { return a.meetings.MeetingBoard(ctx, id) })
 	site.Resolve("membership", func(ctx context.Context, id int64) (int64, error) { return a.meetings.MembershipBoard(ctx, id) })
+	site.Resolve("item", func(ctx context.Context, id int64) (int64, error) { return a.meetings.ItemBoard(ctx, id) })
+	site.Resolve("paper", func(ctx context.Context, id int64) (int64, error) { return a.meetings.PaperBoard(ctx, id) })
+	site.Resolve("forward", func(ctx context.Context, id int64) (int64, error) { return a.meetings.ForwardBoard(ctx, id) })
 
 	r.Use(web.RequestID(), web.SecurityHeaders(), site.Logger(), site.SetSite(), site.Errors(), web.LimitBody(maxBody), site.LoadUser())
 	rt := site.Router(r)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -51,13 +52,28 @@ func SecurityHeaders() gin.HandlerFunc {
 	}
 }
 
-// LimitBody caps every request body; uploads get their own, larger, cap.
+// LimitBody caps every request body; uploads get their own, larger, cap (UploadLimit).
 func LimitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
+			c.Set(rawBodyKey, c.Request.Body)
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		}
 		c.Next()
+	}
+}
+
+const rawBodyKey = "quorum.raw_body"
+
+// UploadLimit gives an upload route its own cap in place of LimitBody's: called first
+// thing in the handler, before anything reads the body.
+func UploadLimit(c *gin.Context, n int64) {
+	body := c.Request.Body
+	if raw, ok := c.Get(rawBodyKey); ok {
+		body = raw.(io.ReadCloser)
+	}
+	if body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, body, n)
 	}
 }
 
