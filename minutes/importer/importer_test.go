@@ -196,6 +196,7 @@ func TestShapes(t *testing.T) {
 		{"resolved that, list as 1.", "1. Budget\n\nRESOLVED that\n\n1. the report be noted;\n\n2. the plan be approved.\n", []string{"RESOLVED that\n\n1. the report be noted;\n2. the plan be approved."}, nil},
 		{"resolved that, text after", "1. Budget\n\nRESOLVED that\n\nthe report be noted.\n", []string{"RESOLVED that the report be noted."}, nil},
 		{"action initials", "1. Budget\n\nJo Smith will share the revised figures.\nACTION: JS\n", []string{"ACTION @JS: share the revised figures"}, []string{"@Jo-Smith"}},
+		{"action column with two owners", "1\tBUDGET\tAction\n\tRESOLVED that the budget be agreed.\tJS and KP / Police\n", []string{"ACTION @JS, @KP, @Police: the budget be agreed"}, nil},
 		{"action with text", "1. Budget\n\nACTION: KP to write to the police by 30/04/2021\n", []string{"ACTION @KP: write to the police (by 30/04/2021)"}, nil},
 		{"to circulate by a date", "---\n1. Budget\n\nJS to circulate the report by 30 April 2021.\n", []string{"ACTION @JS: circulate the report (by 30 April 2021)"}, nil},
 		{"would disseminate at a meeting", "1. VRAP\n\nThe Vice-Chair would disseminate the plan and update the Board at the September meeting.\n", []string{"ACTION @vice-chair: disseminate the plan and update the Board (by the September meeting)"}, nil},

@@ -326,7 +326,7 @@ func handle(name string) string {
 	return b.String()
 }
 
-var ownerSeparator = regexp.MustCompile(`(?i)\\s+and\\s+|\\s*[,;/&+\\n]\\s*`)
+var ownerSeparator = regexp.MustCompile(`(?i)\s+and\s+|\s*[,;/&+\n]\s*`)
 
 // splitOwners reads an Action column: "JS", "JS/KP", "JS, KP and Police", "Partners".
 func splitOwners(s string) []string {
