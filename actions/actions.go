@@ -463,3 +463,39 @@ func parseTime(s string) time.Time {
 	}
 	return t
 }
+
+// StatusText is the status as a page shows it: "In progress".
+func (a *Action) StatusText() string { return StatusLabel(a.Status) }
+
+// SourceText says where the action was set: "meeting of 25/03/2021, item 7a, minute 47",
+// or "added by hand".
+func (a *Action) SourceText() string {
+	if a.MeetingID == 0 {
+		return "added by hand"
+	}
+	s := "meeting of " + a.MeetingStartsAt.In(london).Format("02/01/2006")
+	if a.ItemNumber != "" {
+		s += ", item " + a.ItemNumber
+	}
+	if a.MinuteNumber != "" {
+		s += ", minute " + a.MinuteNumber
+	}
+	return s
+}
+
+// CompletedHow says how a closed action was closed, for the log's last column.
+func (a *Action) CompletedHow() string {
+	switch a.Status {
+	case StatusDropped:
+		return "Dropped: " + a.DroppedReason
+	case StatusDone:
+		if a.CompletionDocumentID != 0 {
+			if a.CompletedNote != "" {
+				return "Document circulated. " + a.CompletedNote
+			}
+			return "Document circulated"
+		}
+		return a.CompletedNote
+	}
+	return ""
+}

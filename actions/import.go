@@ -476,7 +476,7 @@ func (s *Store) applyRow(ctx context.Context, tx *sql.Tx, boardID int64, row Imp
 		if note == "" {
 			note = "Marked done in an imported spreadsheet."
 		}
-		return s.complete(ctx, tx, row.ActionID, note, 0, "")
+		return s.complete(ctx, tx, row.ActionID, note, 0, "", nil)
 	case row.Status == StatusDropped && before.Status != StatusDropped:
 		return s.drop(ctx, tx, row.ActionID, row.Update)
 	}

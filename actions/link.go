@@ -187,6 +187,12 @@ func (s *Store) UpdateByLink(ctx context.Context, token, text string) (*Update, 
 // CompleteByLink marks the link's action done (with a note, a document, or both) and
 // uses the link up. The same request made again (requestKey) is answered as before.
 func (s *Store) CompleteByLink(ctx context.Context, token, note string, documentID int64, requestKey string) (*Link, error) {
+	return s.CompleteByLinkThen(ctx, token, note, documentID, requestKey, nil)
+}
+
+// CompleteByLinkThen is CompleteByLink, running then in the same transaction once the
+// action is done (see CompleteThen). A repeated request answers a nil link.
+func (s *Store) CompleteByLinkThen(ctx context.Context, token, note string, documentID int64, requestKey string, then AfterComplete) (*Link, error) {
 	var link *Link
 	err := db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
 		l, err := s.useLink(ctx, tx, token)
@@ -198,7 +204,7 @@ func (s *Store) CompleteByLink(ctx context.Context, token, note string, document
 		}
 		link = l
 		ctx := audit.WithActor(ctx, l.Actor())
-		if err := s.complete(ctx, tx, l.ActionID, note, documentID, requestKey); err != nil {
+		if err := s.complete(ctx, tx, l.ActionID, note, documentID, requestKey, then); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE action_links SET used_at = ? WHERE id = ?`, formatTime(s.now()), l.ID); err != nil {

@@ -25,6 +25,8 @@ type Store struct {
 	// them costs SQLite (in pure Go) about as much as running it over a board's actions.
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+
+	cache cache // the log's pages and dashboards last read: cache.go
 }
 
 // NewStore returns a store over an open, migrated database.
@@ -548,12 +550,23 @@ func (s *Store) addUpdate(ctx context.Context, tx *sql.Tx, u *Update) error {
 // again: then it is answered as before, so a double-click or a retried request is
 // harmless. Who may complete is CanUpdate's question, asked before.
 func (s *Store) Complete(ctx context.Context, actionID int64, note string, documentID int64, requestKey string) error {
+	return s.CompleteThen(ctx, actionID, note, documentID, requestKey, nil)
+}
+
+// AfterComplete runs in the transaction that marks an action done, with the action as it
+// now stands: the caller queues the mail that circulates its document, so that an action
+// is never done without its mail queued, nor mail queued for a change rolled back.
+type AfterComplete func(ctx context.Context, tx *sql.Tx, a *Action) error
+
+// CompleteThen is Complete, running then once the action is done; not when a repeated
+// request is answered as before (its mail was queued the first time).
+func (s *Store) CompleteThen(ctx context.Context, actionID int64, note string, documentID int64, requestKey string, then AfterComplete) error {
 	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		return s.complete(ctx, tx, actionID, note, documentID, requestKey)
+		return s.complete(ctx, tx, actionID, note, documentID, requestKey, then)
 	})
 }
 
-func (s *Store) complete(ctx context.Context, tx *sql.Tx, actionID int64, note string, documentID int64, requestKey string) error {
+func (s *Store) complete(ctx context.Context, tx *sql.Tx, actionID int64, note string, documentID int64, requestKey string, then AfterComplete) error {
 	note = strings.TrimSpace(note)
 	var ref, status, key, completedAt string
 	err := tx.QueryRowContext(ctx, `SELECT ref, status, completion_key, completed_at FROM actions WHERE id = ?`, actionID).Scan(&ref, &status, &key, &completedAt)
@@ -587,8 +600,18 @@ func (s *Store) complete(ctx context.Context, tx *sql.Tx, actionID int64, note s
 		completion_key = ?, updated_at = ? WHERE id = ?`, now, note, nullID(documentID), requestKey, now, actionID); err != nil {
 		return fmt.Errorf("complete %s: %w", ref, err)
 	}
-	return audit.Record(ctx, tx, "action.complete", "action", actionID, map[string]string{"status": status},
-		map[string]any{"status": StatusDone, "note": note, "document_id": documentID})
+	if err := audit.Record(ctx, tx, "action.complete", "action", actionID, map[string]string{"status": status},
+		map[string]any{"status": StatusDone, "note": note, "document_id": documentID}); err != nil {
+		return err
+	}
+	if then == nil {
+		return nil
+	}
+	a, err := s.action(ctx, tx, actionID)
+	if err != nil {
+		return err
+	}
+	return then(ctx, tx, a)
 }
 
 // Drop closes an action that will not be done, with the reason.
@@ -685,7 +708,7 @@ func (s *Store) Respond(ctx context.Context, actionID, organisationID int64, not
 			return err
 		}
 		done = true
-		return s.complete(ctx, tx, actionID, "Every organisation asked has answered.", 0, "")
+		return s.complete(ctx, tx, actionID, "Every organisation asked has answered.", 0, "", nil)
 	})
 	return done, err
 }

@@ -96,6 +96,34 @@ var access = map[string]string{
 	"GET /api/v1/meetings/:id/minutes":          "member:meeting",
 	"PUT /api/v1/meetings/:id/minutes":          "clerk:meeting",
 	"POST /api/v1/meetings/:id/minutes/approve": "clerk:meeting",
+
+	"GET /boards/:id/actions":           "member:board",
+	"GET /boards/:id/actions.csv":       "member:board",
+	"GET /boards/:id/actions.xlsx":      "member:board",
+	"POST /boards/:id/actions":          "clerk:board",
+	"GET /boards/:id/actions/import":    "clerk:board",
+	"POST /boards/:id/actions/import":   "clerk:board",
+	"GET /boards/:id/dashboard":         "member:board",
+	"GET /actions/:id":                  "member:action",
+	"GET /actions/:id/document":         "member:action",
+	"POST /actions/:id/updates":         "member:action",
+	"POST /actions/:id/complete":        "member:action",
+	"POST /actions/:id/respond":         "member:action",
+	"POST /actions/:id/drop":            "clerk:action",
+	"POST /actions/:id/reopen":          "clerk:action",
+	"POST /actions/:id/links":           "clerk:action",
+	"POST /actions/:id/links/revoke":    "clerk:action",
+	"GET /my/actions":                   "signed-in",
+	"GET /my/actions.ics":               "signed-in",
+	"GET /a/:token":                     "public",
+	"POST /a/:token/update":             "public",
+	"POST /a/:token/complete":           "public",
+	"GET /api/v1/boards/:id/actions":    "member:board",
+	"GET /api/v1/boards/:id/dashboard":  "member:board",
+	"GET /api/v1/actions/:id":           "member:action",
+	"POST /api/v1/actions/:id/updates":  "member:action",
+	"POST /api/v1/actions/:id/complete": "member:action",
+	"GET /admin/outbox":                 "admin",
 }
 
 func ruleOf(level, kind string) string {
@@ -142,6 +170,7 @@ func TestAccess(t *testing.T) {
 	for kind, id := range meetingsAccessIDs(t, st, group.ID) {
 		ids[kind] = id
 	}
+	ids["action"] = actionsAccessID(t, s, group.ID)
 
 	// The clerk of another board.
 	other := &meetings.Person{Name: "Olu Clerk", Email: "other.clerk@example.org"}

@@ -9,6 +9,7 @@ import (
 	"quorum/internal/audit"
 	"quorum/internal/auth"
 	"quorum/internal/db"
+	"quorum/internal/outbox"
 	"quorum/meetings"
 	"quorum/minutes"
 )
@@ -19,6 +20,7 @@ type app struct {
 	meetings *meetings.Store
 	users    *auth.Store
 	minutes  *minutes.Store
+	actions  *actions.Store
 }
 
 // migrations in foreign-key order: meetings' tables before accounts, actions, minutes.
@@ -27,6 +29,7 @@ func migrations() []db.Source {
 		{Name: "audit", FS: audit.Schema()},
 		{Name: "meetings", FS: meetings.Schema()},
 		{Name: "auth", FS: auth.Schema()},
+		{Name: "outbox", FS: outbox.Schema()},
 		{Name: "actions", FS: actions.Schema()},
 		{Name: "minutes", FS: minutes.Schema()},
 	}
@@ -42,7 +45,8 @@ func openApp(ctx context.Context, file string) (*app, error) {
 		return nil, fmt.Errorf("migrate %s: %w", file, err)
 	}
 	a := &app{db: d, meetings: meetings.NewStore(d), users: auth.NewStore(d)}
-	a.minutes = minutes.NewStore(d, a.meetings, actions.NewStore(d))
+	a.actions = actions.NewStore(d)
+	a.minutes = minutes.NewStore(d, a.meetings, a.actions)
 	return a, nil
 }
 

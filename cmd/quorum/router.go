@@ -10,8 +10,10 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/gin-gonic/gin"
 
+	"quorum/actions"
 	"quorum/internal/auth"
 	"quorum/internal/errs"
+	"quorum/internal/outbox"
 	"quorum/internal/web"
 	"quorum/meetings"
 	"quorum/minutes"
@@ -41,6 +43,7 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	site.Resolve("item", func(ctx context.Context, id int64) (int64, error) { return a.meetings.ItemBoard(ctx, id) })
 	site.Resolve("paper", func(ctx context.Context, id int64) (int64, error) { return a.meetings.PaperBoard(ctx, id) })
 	site.Resolve("forward", func(ctx context.Context, id int64) (int64, error) { return a.meetings.ForwardBoard(ctx, id) })
+	site.Resolve("action", func(ctx context.Context, id int64) (int64, error) { return a.actions.ActionBoard(ctx, id) })
 
 	r.Use(web.RequestID(), web.SecurityHeaders(), site.Logger(), site.SetSite(), site.Errors(), web.LimitBody(maxBody), site.LoadUser())
 	rt := site.Router(r)
@@ -63,6 +66,8 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	newAccountHandler(a.users, auth.NewLimiter(10, 15*time.Minute)).Register(rt)
 	meetings.NewHandler(a.meetings).Register(rt)
 	minutes.NewHandler(a.minutes).Register(rt)
+	actions.NewHandler(a.actions, a.meetings).Register(rt)
+	outbox.NewHandler(a.db).Register(rt)
 
 	r.NoRoute(func(c *gin.Context) { web.Fail(c, errs.E(errs.NotFound, "Page not found")) })
 	r.NoMethod(func(c *gin.Context) {
