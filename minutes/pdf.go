@@ -11,7 +11,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"codeberg.org/go-pdf/fpdf"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -70,22 +69,50 @@ func WritePDF(w io.Writer, fm FrontMatter, body []byte) (err error) {
 	if !utf8.Valid(body) {
 		body = []byte(strings.ToValidUTF8(string(body), "?"))
 	}
-	r := newRenderer(fm, body)
+	// The Latin faces are built once per process and copied into the file as they are; only
+	// minutes with a character outside them (Welsh ŵ, Polish ł, Greek) are set in the UTF-8
+	// faces, which are cut to the characters used as the file is written.
+	latin := latinMinutes(fm, body)
+	r := newRenderer(fm, body, latin)
+	r.render()
+	if r.p.Missed() { // a character latinMinutes didn't foresee
+		r = newRenderer(fm, body, false)
+		r.render()
+	}
+	if err := r.p.Output(w); err != nil {
+		return fmt.Errorf("rendering the minutes PDF: %w", err)
+	}
+	return nil
+}
+
+// latinMinutes reports whether the minutes can be set in pdffont's Latin faces: whether
+// every character of the front matter and body is in Windows-1252 (or one Clean replaces).
+func latinMinutes(fm FrontMatter, body []byte) bool {
+	latin := pdffont.InLatin
+	if !latin(string(body)) || !latin(fm.Board) || !latin(fm.Place) || !latin(fm.Ended) ||
+		!latin(fm.SignedBy) || !latin(fm.ApprovedAt) || !latin(fm.Status) {
+		return false
+	}
+	for _, people := range [][]Person{fm.Present, fm.AlsoPresent, fm.Apologies} {
+		for _, p := range people {
+			if !latin(p.Name) || !latin(p.Role) || !latin(p.Organisation) || !latin(p.SubstitutingFor) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (r *renderer) render() {
 	r.header()
 	r.blocks(r.doc, 0)
 	r.closing()
-	var buf bytes.Buffer
-	if err := r.p.Output(&buf); err != nil {
-		return fmt.Errorf("rendering the minutes PDF: %w", err)
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
 }
 
 var markdown = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough))
 
 type renderer struct {
-	p       *fpdf.Fpdf
+	p       *pdffont.Doc
 	fm      FrontMatter
 	src     []byte
 	doc     ast.Node
@@ -94,7 +121,7 @@ type renderer struct {
 	inQuote bool         // inside a block quote: italic text
 }
 
-func newRenderer(fm FrontMatter, body []byte) *renderer {
+func newRenderer(fm FrontMatter, body []byte, latin bool) *renderer {
 	r := &renderer{fm: fm, src: body, items: map[int]Item{}}
 	r.lineAt = append(r.lineAt, 0)
 	for i, c := range body {
@@ -107,7 +134,11 @@ func newRenderer(fm FrontMatter, body []byte) *renderer {
 	}
 	r.doc = markdown.Parser().Parse(text.NewReader(body))
 
-	p := pdffont.New("P")
+	newDoc := pdffont.New
+	if latin {
+		newDoc = pdffont.NewLatin
+	}
+	p := newDoc("P")
 	r.p = p
 	p.SetMargins(marginLeft, marginTop, marginRight)
 	p.SetAutoPageBreak(false, 0) // page breaks are ours, so the Action column stays level
@@ -216,10 +247,10 @@ func (r *renderer) pageFooter(last bool) {
 	}
 	p.Text(marginLeft, pageH-11, pdffont.Clean(left))
 	page := fmt.Sprintf("Page %d of {nb}", p.PageNo())
-	p.Text(pageW-marginRight-p.GetStringWidth(fmt.Sprintf("Page %d of %d", p.PageNo(), p.PageNo())), pageH-11, page)
+	p.Text(pageW-marginRight-p.Width("", 8.5, fmt.Sprintf("Page %d of %d", p.PageNo(), p.PageNo())), pageH-11, page)
 	p.SetTextColor(0, 0, 0)
 	if last {
-		pdffont.Prune(p) // embed only the faces used: each costs milliseconds to write
+		pdffont.Prune(p) // in the UTF-8 faces, embed only those used: each costs milliseconds to write
 	}
 }
 
@@ -711,6 +742,9 @@ func (r *renderer) table(t *east.Table, indent float64) {
 				style = "FD"
 			}
 			r.p.Rect(x, y, widths[i], h, style)
+			if shaded {
+				r.p.SetFillColor(0, 0, 0) // text in the fill colour is written faster
+			}
 			for j, l := range ls[i] {
 				lx := x + pad
 				switch align[i] {
@@ -851,7 +885,7 @@ func (r *renderer) setFont(style string, size float64) {
 
 // breakLines lays runs out in lines no wider than width, word by word (fpdf's Write is
 // quadratic on long UTF-8 text).
-func (r *renderer) breakLines(runs []run, width float64) []line {
+func (r *renderer) breakLines(runs []run, maxW float64) []line {
 	var lines []line
 	var cur line
 	flush := func() {
@@ -862,7 +896,7 @@ func (r *renderer) breakLines(runs []run, width float64) []line {
 		cur = line{}
 	}
 	add := func(w word) {
-		if len(cur.words) > 0 && cur.width+w.w > width {
+		if len(cur.words) > 0 && cur.width+w.w > maxW {
 			flush()
 		}
 		cur.words = append(cur.words, w)
@@ -870,8 +904,12 @@ func (r *renderer) breakLines(runs []run, width float64) []line {
 	}
 	for _, rn := range runs {
 		t := pdffont.Clean(rn.text)
-		r.setFont(rn.style, rn.size)
-		space := r.p.GetStringWidth(" ")
+		size := rn.size
+		if size == 0 {
+			size = bodySize
+		}
+		width := func(s string) float64 { return r.p.Width(rn.style, size, s) }
+		space := width(" ")
 		for t != "" {
 			i := strings.IndexAny(t, " \n")
 			var piece string
@@ -888,14 +926,14 @@ func (r *renderer) breakLines(runs []run, width float64) []line {
 				t = t[i+1:]
 			}
 			if piece != "" {
-				w := r.p.GetStringWidth(piece)
-				for w > width && utf8.RuneCountInString(piece) > 1 {
+				w := width(piece)
+				for w > maxW && utf8.RuneCountInString(piece) > 1 {
 					// A word longer than the line: break it where it must.
-					cut := r.fitPrefix(piece, width)
-					add(word{text: piece[:cut], style: rn.style, size: rn.size, w: r.p.GetStringWidth(piece[:cut])})
+					cut := fitPrefix(piece, width, maxW)
+					add(word{text: piece[:cut], style: rn.style, size: rn.size, w: width(piece[:cut])})
 					flush()
 					piece = piece[cut:]
-					w = r.p.GetStringWidth(piece)
+					w = width(piece)
 				}
 				add(word{text: piece, style: rn.style, size: rn.size, w: w, space: sp})
 			} else if sp > 0 && len(cur.words) > 0 {
@@ -926,10 +964,10 @@ func (r *renderer) breakLines(runs []run, width float64) []line {
 	return lines
 }
 
-func (r *renderer) fitPrefix(s string, width float64) int {
+func fitPrefix(s string, width func(string) float64, maxW float64) int {
 	cut := 0
 	for i := range s {
-		if i > 0 && r.p.GetStringWidth(s[:i]) > width {
+		if i > 0 && width(s[:i]) > maxW {
 			break
 		}
 		cut = i

@@ -161,6 +161,40 @@ func TestRenderPDFApprovedHasNoDraftMark(t *testing.T) {
 	}
 }
 
+// Minutes in the characters of Windows-1252 are set in pdffont's Latin faces, built once per
+// process; others in the UTF-8 faces, cut to the characters used.
+func TestRenderPDFFaces(t *testing.T) {
+	pdf := renderFixture(t)
+	if !bytes.Contains(pdf, []byte("/Encoding /WinAnsiEncoding")) || bytes.Contains(pdf, []byte("/Identity-H")) {
+		t.Error("the fixture is not set in the Latin faces")
+	}
+	src, err := os.ReadFile(filepath.Join("testdata", "pdf", "minutes.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct{ from, to, want string }{
+		"a Welsh name in the body":   {"Siân Pritchard, who", "Siân Pritchard of Dŵr Cymru, who", "Dŵr Cymru"},
+		"a Polish name in the front": {"{name: Zoë Kowalczyk", "{name: Zoë Łukasiewicz", "Zoë Łukasiewicz"},
+		// µ is in Windows-1252, but a level-2 heading is upper-cased, and Μ isn't.
+		"an upper-cased µ": {"## Date of next meeting", "## Date of next meeting: the µ-grant", "THE Μ-GRANT"},
+	} {
+		s := strings.Replace(string(src), c.from, c.to, 1)
+		if s == string(src) {
+			t.Fatalf("%s: %q not in the fixture", name, c.from)
+		}
+		var buf bytes.Buffer
+		if err := RenderPDF(&buf, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(buf.Bytes(), []byte("/Identity-H")) {
+			t.Errorf("%s: not set in the UTF-8 faces", name)
+		}
+		if got := pdfText(t, buf.Bytes()); !strings.Contains(got, c.want) || !strings.Contains(got, "Children’s Services") {
+			t.Errorf("%s: %q or the rest of the text missing", name, c.want)
+		}
+	}
+}
+
 func TestRenderPDFNeverPanics(t *testing.T) {
 	cases := []string{
 		"",

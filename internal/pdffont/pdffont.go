@@ -17,6 +17,7 @@ import (
 	"encoding/binary"
 	"maps"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,9 @@ import (
 
 // Family is the font family name registered in every document New returns.
 const Family = "Sans"
+
+// familyKey is Family as fpdf keeps it.
+const familyKey = "sans"
 
 // Replacement stands in for a character the font can't draw (emoji and other symbols).
 const Replacement = "?"
@@ -45,31 +49,50 @@ var (
 
 // Styles lists the faces registered, in fpdf's style letters.
 var faces = []struct {
-	style string
-	ttf   []byte
+	style  string
+	ttf    []byte
+	psName string
 }{
-	{"", regularTTF},
-	{"B", boldTTF},
-	{"I", italicTTF},
-	{"BI", boldItalicTTF},
+	{"", regularTTF, "LiberationSans"},
+	{"B", boldTTF, "LiberationSans-Bold"},
+	{"I", italicTTF, "LiberationSans-Italic"},
+	{"BI", boldItalicTTF, "LiberationSans-BoldItalic"},
 }
 
 var (
-	once     sync.Once
-	proto    map[string]reflect.Value // font key → fpdf's parsed font definition, from the prototype
-	shared   bool                     // whether New copies the prototype's fonts (else it parses)
-	coverage []bool                   // BMP runes all faces can draw
+	once   sync.Once
+	proto  map[string]reflect.Value // font key → fpdf's parsed font definition, from the prototype
+	shared bool                     // whether New copies the prototype's fonts (else it parses)
+
+	coverageOnce sync.Once
+	coverage     []bool // BMP runes all faces can draw
 )
 
-func load() {
-	// Each face is parsed in a document of its own, all at once: a one-off command (such as
-	// `quorum minutes render`) pays for this on every run.
+// loadCoverage reads which characters every face can draw. Only a character outside the
+// Latin faces needs it (all four faces draw every character of Windows-1252).
+func loadCoverage() {
 	covered := make([][]bool, len(faces))
+	var wg sync.WaitGroup
+	for i, f := range faces {
+		wg.Go(func() { covered[i] = cmapBMP(f.ttf) })
+	}
+	wg.Wait()
+	coverage = make([]bool, 0x10000)
+	for r := range coverage {
+		coverage[r] = true
+		for _, c := range covered {
+			coverage[r] = coverage[r] && c[r]
+		}
+	}
+}
+
+// load parses the faces as UTF-8 fonts, for documents made by New. Each face is parsed in a
+// document of its own, all at once.
+func load() {
 	defs := make([]map[string]reflect.Value, len(faces))
 	var wg sync.WaitGroup
 	for i, f := range faces {
 		wg.Go(func() {
-			covered[i] = cmapBMP(f.ttf)
 			p := newDoc("P")
 			p.AddUTF8FontFromBytes(Family, f.style, f.ttf)
 			fonts, ok := fontsOf(p)
@@ -86,13 +109,6 @@ func load() {
 		})
 	}
 	wg.Wait()
-	coverage = make([]bool, 0x10000)
-	for r := range coverage {
-		coverage[r] = true
-		for _, c := range covered {
-			coverage[r] = coverage[r] && c[r]
-		}
-	}
 	proto = make(map[string]reflect.Value)
 	for _, d := range defs {
 		maps.Copy(proto, d)
@@ -100,25 +116,190 @@ func load() {
 	shared = len(proto) == len(faces)
 }
 
+// Doc is an fpdf document set in the family. Write text with its Text, and measure it with its
+// GetStringWidth, which take UTF-8 in either kind of document; fpdf's other text methods
+// (Cell, MultiCell, Write) take UTF-8 only in a document made by New.
+type Doc struct {
+	*fpdf.Fpdf
+	latin  bool
+	added  [4]bool // Latin faces added to the document
+	missed bool
+	fancy  bool   // underlined, struck out or spot-coloured text: Text leaves it to fpdf
+	buf    []byte // Text's
+}
+
 // New returns an empty A4 document in millimetres, orientation "P" or "L", with the family
-// registered under Family in regular, "B", "I" and "BI", catalogue sorting on and a fixed
-// creation date (callers set their own with SetCreationDate), so the same calls always give
-// the same bytes.
-func New(orientation string) *fpdf.Fpdf {
+// registered under Family in regular, "B", "I" and "BI" as UTF-8 fonts (every character the
+// faces have), catalogue sorting on and a fixed creation date (callers set their own with
+// SetCreationDate), so the same calls always give the same bytes. Each face a document uses
+// is cut and compressed when it is written, a few milliseconds each: prefer NewLatin.
+func New(orientation string) *Doc {
 	once.Do(load)
 	p := newDoc(orientation)
+	d := &Doc{Fpdf: p}
 	if shared {
 		if fonts, ok := fontsOf(p); ok {
 			for key, def := range proto {
 				fonts.SetMapIndex(reflect.ValueOf(key), copyDef(def))
 			}
-			return p
+			return d
 		}
 	}
 	for _, f := range faces {
 		p.AddUTF8FontFromBytes(Family, f.style, f.ttf)
 	}
-	return p
+	return d
+}
+
+// NewLatin returns a document like New's whose faces are the Latin ones: Windows-1252
+// (WinAnsiEncoding) subsets cut and compressed once per process, added to the document as
+// they are, each the first time SetFont selects it. Text outside Windows-1252 can't be written
+// in them: Text and GetStringWidth put '?' in its place and Missed then reports true, and the
+// document should be made again with New (check InLatin first to save the work).
+func NewLatin(orientation string) *Doc {
+	return &Doc{Fpdf: newDoc(orientation), latin: true}
+}
+
+// Latin reports whether the document is set in the Latin faces.
+func (d *Doc) Latin() bool { return d.latin }
+
+// Missed reports whether text was written or measured that the Latin faces can't show.
+func (d *Doc) Missed() bool { return d.missed }
+
+// SetFont selects a face of the family (adding it first, in a Latin document) or another font.
+// Selecting the font already selected does nothing (fpdf would write it into the page again).
+func (d *Doc) SetFont(family, style string, size float64) {
+	if strings.ContainsAny(style, "USus") {
+		d.fancy = true
+	}
+	if family == Family && size != 0 {
+		ptSize, _ := d.GetFontSize()
+		if ptSize == size && d.GetFontStyle() == style && d.GetFontFamily() == familyKey && !d.Err() {
+			return
+		}
+	}
+	if d.latin && family == Family {
+		i := styleIndex(style)
+		if !d.added[i] {
+			f := latin(style)
+			if f.err != nil {
+				d.missed = true
+				return
+			}
+			d.addLatin(f, faces[i].style)
+			d.added[i] = true
+		}
+	}
+	d.Fpdf.SetFont(family, style, size)
+}
+
+// addLatin adds a Latin face to the document: a copy of fpdf's entries for it if they could be
+// read, else through AddFontFromBytes.
+func (d *Doc) addLatin(f *latinFace, style string) {
+	if f.font.IsValid() && f.file.IsValid() {
+		fonts, ok1 := fontsOf(d.Fpdf)
+		files, ok2 := fontFilesOf(d.Fpdf)
+		if ok1 && ok2 {
+			fonts.SetMapIndex(reflect.ValueOf(f.key), f.font)
+			files.SetMapIndex(reflect.ValueOf(f.name), f.file)
+			return
+		}
+	}
+	d.Fpdf.AddFontFromBytes(Family, style, f.def, f.z)
+}
+
+// Width is the width of UTF-8 text s in the face of the family of style and size (in points),
+// as GetStringWidth would measure it with that face selected, without selecting it.
+func (d *Doc) Width(style string, size float64, s string) float64 {
+	if !d.latin {
+		d.SetFont(Family, style, size)
+		return d.GetStringWidth(s)
+	}
+	f := latin(style)
+	if f.err != nil {
+		d.missed = true
+		return 0
+	}
+	w := 0
+	for _, r := range s {
+		c := latinCode(r)
+		if c == 0 {
+			if r == 0 {
+				break // where fpdf stops
+			}
+			if r >= 0x20 {
+				d.missed = true
+				c = '?'
+			} else {
+				c = byte(r)
+			}
+		}
+		w += f.cw[c]
+	}
+	return float64(w) * (size / d.GetConversionRatio()) / 1000
+}
+
+// Text writes UTF-8 text s with its baseline starting at x, y.
+func (d *Doc) Text(x, y float64, s string) {
+	if !d.latin {
+		d.Fpdf.Text(x, y, s)
+		return
+	}
+	s, ok := encodeLatin(s)
+	if !ok {
+		d.missed = true
+	}
+	tr, tg, tb := d.GetTextColor()
+	fr, fg, fb := d.GetFillColor()
+	if d.fancy || tr != fr || tg != fg || tb != fb || d.Err() {
+		d.Fpdf.Text(x, y, s)
+		return
+	}
+	// What fpdf's Text writes for plain text in a simple font (with Sprintf, and four
+	// strings.Replace to escape it: a fifth of the time it took to lay a document out).
+	k := d.GetConversionRatio()
+	_, h := d.GetPageSize()
+	b := append(d.buf[:0], "BT "...)
+	b = strconv.AppendFloat(b, x*k, 'f', 2, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, (h-y)*k, 'f', 2, 64)
+	b = append(b, " Td ("...)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '(', ')':
+			b = append(b, '\\', c)
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	b = append(b, ") Tj ET"...)
+	d.buf = b
+	d.RawWriteStr(string(b))
+}
+
+// SetTextSpotColor sets a spot colour for text (see fpdf).
+func (d *Doc) SetTextSpotColor(name string, tint byte) {
+	d.fancy = true
+	d.Fpdf.SetTextSpotColor(name, tint)
+}
+
+// SetFillSpotColor sets a spot colour for filling (see fpdf).
+func (d *Doc) SetFillSpotColor(name string, tint byte) {
+	d.fancy = true
+	d.Fpdf.SetFillSpotColor(name, tint)
+}
+
+// GetStringWidth is the width of UTF-8 text s in the current font.
+func (d *Doc) GetStringWidth(s string) float64 {
+	if d.latin {
+		var ok bool
+		if s, ok = encodeLatin(s); !ok {
+			d.missed = true
+		}
+	}
+	return d.Fpdf.GetStringWidth(s)
 }
 
 // Shared reports whether documents share the fonts parsed once per process (true unless
@@ -128,12 +309,16 @@ func Shared() bool {
 	return shared
 }
 
-// Prune drops from p the faces no page's content uses, so they aren't embedded: each face
+// Prune drops from a document made by New the faces no page's content uses, so they aren't embedded: each face
 // written costs about 3.5 ms, most of the time it takes to write a document. Pages must all
 // be finished, so call it from a footer set with SetFooterFuncLpi when lastPage is true
 // (fpdf calls that from Close, after the last page's text and before writing the fonts).
 // It doesn't see fonts used only in templates: don't call it for documents that use them.
-func Prune(p *fpdf.Fpdf) {
+func Prune(d *Doc) {
+	if d.latin {
+		return // faces are only added when used
+	}
+	p := d.Fpdf
 	fonts, ok := fontsOf(p)
 	if !ok {
 		return
@@ -173,6 +358,7 @@ func newDoc(orientation string) *fpdf.Fpdf {
 	}
 	p := fpdf.New(orientation, "mm", "A4", "")
 	p.SetCatalogSort(true)
+	p.SetCompression(false) // Doc.Output compresses, with a pooled writer
 	fixed := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	p.SetCreationDate(fixed)
 	p.SetModificationDate(fixed)
@@ -186,7 +372,6 @@ func newDoc(orientation string) *fpdf.Fpdf {
 // Replacement; emoji joiners and variation selectors vanish; invalid UTF-8 and control
 // characters other than newline and tab are replaced too, a tab by a space.
 func Clean(s string) string {
-	once.Do(load)
 	clean := true
 	for _, r := range s {
 		if !drawable(r) || r == '\t' {
@@ -235,6 +420,10 @@ func drawable(r rune) bool {
 	if r < 0x20 || r >= 0x7F && r < 0xA0 || r > 0xFFFF || r == utf8.RuneError {
 		return false
 	}
+	if latinCode(r) != 0 {
+		return true
+	}
+	coverageOnce.Do(loadCoverage)
 	return coverage[r]
 }
 
@@ -307,6 +496,17 @@ func cmapBMP(ttf []byte) []bool {
 // fontsOf returns a settable view of fpdf's unexported font table (map[string]fontDefType).
 func fontsOf(p *fpdf.Fpdf) (reflect.Value, bool) {
 	v := reflect.ValueOf(p).Elem().FieldByName("fonts")
+	if !v.IsValid() || v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String ||
+		v.Type().Elem().Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem(), true
+}
+
+// fontFilesOf returns a settable view of fpdf's unexported table of embedded font files
+// (map[string]fontFileType).
+func fontFilesOf(p *fpdf.Fpdf) (reflect.Value, bool) {
+	v := reflect.ValueOf(p).Elem().FieldByName("fontFiles")
 	if !v.IsValid() || v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String ||
 		v.Type().Elem().Kind() != reflect.Struct {
 		return reflect.Value{}, false
