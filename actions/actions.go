@@ -201,6 +201,15 @@ func (d Due) String() string {
 	return ""
 }
 
+// DayText is the due day as dd/mm/yyyy, or "" when it has none (due by the next meeting
+// while none is scheduled, or not due at all).
+func (d Due) DayText() string {
+	if t := d.Day(); !t.IsZero() {
+		return t.Format("02/01/2006")
+	}
+	return ""
+}
+
 // Overdue reports whether an outstanding action with this due point is late at now: its
 // date has passed, or its meeting has started.
 func (d Due) Overdue(now time.Time) bool {

@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"strings"
 	"sync"
 	"time"
@@ -141,4 +142,21 @@ func (s *Store) CachedDashboard(ctx context.Context, boardID int64) (*Dashboard,
 	s.cache.dashes[boardID] = cachedDashboard{version: v, until: until, d: d}
 	s.cache.mu.Unlock()
 	return d, nil
+}
+
+// The rendered content of the log's pages and the dashboard is kept too: the rows of a
+// thousand-action board cost more to render than to read. The content depends on the
+// board's data (its version, as above), the query, and whether the reader is the clerk
+// (who gets the add form); the layout around it (the signed-in user, a flash message) is
+// rendered for each request.
+type pageCache struct {
+	mu    sync.Mutex
+	pages map[string]cachedPage
+}
+
+type cachedPage struct {
+	version int64
+	until   time.Time
+	title   string
+	content template.HTML
 }

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -26,6 +27,7 @@ import (
 	"quorum/internal/outbox"
 	"quorum/internal/web"
 	"quorum/meetings"
+	"quorum/templates"
 )
 
 // Handler serves the action log, the chair's dashboard, one action's page, "my actions",
@@ -38,6 +40,8 @@ type Handler struct {
 	BaseURL string
 	// LinkTTL is how long an officer's emailed link lasts.
 	LinkTTL time.Duration
+
+	pages pageCache // the log's and the dashboard's rendered content: cache.go
 }
 
 // NewHandler returns the handler.
@@ -77,6 +81,81 @@ func (h *Handler) Register(r *web.Router) {
 	r.GET("/api/v1/actions/:id", web.Member("action"), h.apiAction)
 	r.POST("/api/v1/actions/:id/updates", web.Member("action"), h.apiPostUpdate)
 	r.POST("/api/v1/actions/:id/complete", web.Member("action"), h.apiComplete)
+}
+
+// --- cached pages
+
+// contentTemplates are the pages whose content is rendered outside the layout, parsed once.
+var contentTemplates = struct {
+	sync.Mutex
+	t map[string]*template.Template
+}{t: map[string]*template.Template{}}
+
+func renderContent(page string, data web.H) (template.HTML, error) {
+	contentTemplates.Lock()
+	t, ok := contentTemplates.t[page]
+	if !ok {
+		var err error
+		t, err = template.New(page).Funcs(web.Funcs).ParseFS(templates.FS, "partials.html", page)
+		if err != nil {
+			contentTemplates.Unlock()
+			return "", fmt.Errorf("template %s: %w", page, err)
+		}
+		contentTemplates.t[page] = t
+	}
+	contentTemplates.Unlock()
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", data); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
+}
+
+// cachedPage answers a page of a board from the cache, or builds its data, renders its
+// content, keeps it and answers it. build's errors that are bad input (a status that is
+// none) re-show the page through page itself, uncached.
+func (h *Handler) cachedPage(c *gin.Context, boardID int64, key, page string, build func() (web.H, error)) {
+	ctx := c.Request.Context()
+	s := h.store
+	v, err := s.BoardVersion(ctx, boardID)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	now := s.now()
+	h.pages.mu.Lock()
+	e, ok := h.pages.pages[key]
+	h.pages.mu.Unlock()
+	if !ok || e.version != v || !now.Before(e.until) {
+		until, err := s.validUntil(ctx, boardID, now)
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+		data, err := build()
+		if err != nil {
+			if data != nil && web.FormErrors(err) != nil {
+				web.Form(c, page, data, err)
+				return
+			}
+			web.Fail(c, err)
+			return
+		}
+		data["User"], data["Path"] = web.CurrentUser(c), c.Request.URL.Path
+		content, err := renderContent(page, data)
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+		e = cachedPage{version: v, until: until, title: fmt.Sprint(data["Title"]), content: content}
+		h.pages.mu.Lock()
+		if h.pages.pages == nil || len(h.pages.pages) >= maxCached {
+			h.pages.pages = map[string]cachedPage{}
+		}
+		h.pages.pages[key] = e
+		h.pages.mu.Unlock()
+	}
+	web.HTML(c, http.StatusOK, "actions_cached.html", web.H{"Title": e.title, "Nav": "boards", "Content": e.content})
 }
 
 // --- the log
@@ -216,35 +295,39 @@ func (h *Handler) board(c *gin.Context) (*meetings.Board, error) {
 }
 
 func (h *Handler) listActions(c *gin.Context) {
+	boardID := c.GetInt64("board_id")
+	clerk, _ := web.BoardRole(c)
+	q := readLogQuery(c)
+	key := fmt.Sprintf("log|%d|%t|%s", boardID, clerk, q.values().Encode())
+	h.cachedPage(c, boardID, key, "actions_log.html", func() (web.H, error) { return h.logData(c, q, clerk) })
+}
+
+// logData is what the log's page shows; with bad input, the data to re-show it with.
+func (h *Handler) logData(c *gin.Context, q logQuery, clerk bool) (web.H, error) {
 	ctx := c.Request.Context()
 	b, err := h.board(c)
 	if err != nil {
-		web.Fail(c, err)
-		return
+		return nil, err
 	}
-	q := readLogQuery(c)
-	data := web.H{"Title": "Action log: " + b.Name, "Nav": "boards", "Board": b, "Query": q}
-	f, err := q.filter(perPage)
-	var as []Action
-	total := 0
-	if err == nil {
-		as, total, err = h.store.CachedList(ctx, b.ID, f)
-	}
-	if err != nil && errs.Code(err) != errs.Invalid {
-		web.Fail(c, err)
-		return
-	}
+	data := web.H{"Title": "Action log: " + b.Name, "Nav": "boards", "Board": b, "Query": q, "IsClerk": clerk,
+		"NewAction": web.H{"Text": "", "Owners": "", "Due": ""}}
 	if err := h.logOptions(ctx, b.ID, data); err != nil {
-		web.Fail(c, err)
-		return
+		return nil, err
 	}
-	clerk, _ := web.BoardRole(c)
 	base := fmt.Sprintf("/boards/%d/actions", b.ID)
+	data["Sorts"] = q.sortLinks(base)
 	exp := q
 	exp.Page = 1
-	data["Actions"], data["Total"], data["IsClerk"] = as, total, clerk
-	data["Sorts"] = q.sortLinks(base)
 	data["CSV"], data["XLSX"] = exp.url(base+".csv"), exp.url(base+".xlsx")
+	f, err := q.filter(perPage)
+	if err != nil {
+		return data, err
+	}
+	as, total, err := h.store.CachedList(ctx, b.ID, f)
+	if err != nil {
+		return data, err
+	}
+	data["Actions"], data["Total"] = as, total
 	data["From"], data["To"] = min((q.Page-1)*perPage+1, total), min(q.Page*perPage, total)
 	if q.Page > 1 {
 		p := q
@@ -256,12 +339,7 @@ func (h *Handler) listActions(c *gin.Context) {
 		p.Page++
 		data["Next"] = p.url(base)
 	}
-	data["NewAction"] = web.H{"Text": "", "Owners": "", "Due": ""}
-	if err != nil {
-		web.Form(c, "actions_log.html", data, err)
-		return
-	}
-	web.HTML(c, http.StatusOK, "actions_log.html", data)
+	return data, nil
 }
 
 // logOptions fills the filter form's choices: the board's members, the organisations,
@@ -390,26 +468,14 @@ func (h *Handler) createAction(c *gin.Context) {
 			return
 		}
 		// Re-show the log with the form filled in and its errors.
-		c.Request.URL.RawQuery = ""
-		b, berr := h.board(c)
-		if berr != nil {
-			web.Fail(c, berr)
-			return
-		}
 		q := readLogQuery(c)
-		f, _ := q.filter(perPage)
-		as, total, lerr := h.store.CachedList(c.Request.Context(), boardID, f)
-		if lerr != nil {
-			web.Fail(c, lerr)
+		q.Status, q.Sort, q.Page = "outstanding", "ref", 1
+		data, derr := h.logData(c, q, true)
+		if derr != nil {
+			web.Fail(c, derr)
 			return
 		}
-		data := web.H{"Title": "Action log: " + b.Name, "Nav": "boards", "Board": b, "Query": q, "Actions": as, "Total": total,
-			"IsClerk": true, "NewAction": form, "Sorts": q.sortLinks(fmt.Sprintf("/boards/%d/actions", b.ID)),
-			"From": min(1, total), "To": min(perPage, total)}
-		if err := h.logOptions(c.Request.Context(), boardID, data); err != nil {
-			web.Fail(c, err)
-			return
-		}
+		data["NewAction"] = form
 		web.Form(c, "actions_log.html", data, err)
 		return
 	}
@@ -966,24 +1032,24 @@ func (h *Handler) downloadDocument(c *gin.Context) {
 // --- the chair's dashboard
 
 func (h *Handler) showDashboard(c *gin.Context) {
-	ctx := c.Request.Context()
-	b, err := h.board(c)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
-	d, err := h.store.CachedDashboard(ctx, b.ID)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
-	circulated, since, err := h.circulatedSinceLastMeeting(ctx, b.ID)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
-	web.HTML(c, http.StatusOK, "dashboard.html", web.H{"Title": "Chair’s dashboard: " + b.Name, "Nav": "boards", "Board": b,
-		"D": d, "Chart": template.HTML(ChartSVG(b.Name, d.Series)), "Circulated": circulated, "Since": since})
+	boardID := c.GetInt64("board_id")
+	h.cachedPage(c, boardID, fmt.Sprintf("dashboard|%d", boardID), "dashboard.html", func() (web.H, error) {
+		ctx := c.Request.Context()
+		b, err := h.board(c)
+		if err != nil {
+			return nil, err
+		}
+		d, err := h.store.CachedDashboard(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		circulated, since, err := h.circulatedSinceLastMeeting(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		return web.H{"Title": "Chair’s dashboard: " + b.Name, "Nav": "boards", "Board": b, "D": d,
+			"Chart": template.HTML(ChartSVG(b.Name, d.Series)), "Circulated": circulated, "Since": since}, nil
+	})
 }
 
 // circulatedSinceLastMeeting lists the documents circulated since the board last met.
