@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -196,37 +199,51 @@ func (r *renderer) pageHeader() {
 		return
 	}
 	// Drawn first, so the text lies over it; drawn as strokes, not text, so that copying
-	// the minutes (or pdftotext) doesn't pick up stray letters of it.
-	p := r.p
+	// the minutes (or pdftotext) doesn't pick up stray letters of it. The same on every page,
+	// so written out once per process, wrapped in q … Q so that it changes nothing after it.
+	r.p.RawWriteStr(draftMarkOps())
+	r.p.SetLineWidth(0.2)
+	r.p.SetDrawColor(0, 0, 0)
+}
+
+var draftMarkOps = sync.OnceValue(func() string {
 	const unit = 30.0 // letter height is 1.4 units
-	p.SetDrawColor(228, 228, 228)
-	p.SetLineWidth(5)
-	p.SetLineCapStyle("round")
-	p.SetLineJoinStyle("round")
-	p.TransformBegin()
-	p.TransformRotate(55, pageW/2, pageH/2)
+	const k = 72 / 25.4
+	var b []byte
+	f := func(v float64) { b = strconv.AppendFloat(b, v, 'f', 2, 64) }
+	b = append(b, "q\n0.894 G\n"...)   // light grey
+	f(5 * k)                           // line width 5 mm
+	b = append(b, " w\n1 J\n1 j\n"...) // round caps and joins
+	// Turned 55° about the middle of the page.
+	a := 55 * math.Pi / 180
+	cx, cy := pageW/2*k, pageH/2*k
+	cos, sin := math.Cos(a), math.Sin(a)
+	for _, v := range []float64{cos, sin, -sin, cos, cx + sin*cy - cos*cx, cy - cos*cy - sin*cx} {
+		b = strconv.AppendFloat(b, v, 'f', 5, 64)
+		b = append(b, ' ')
+	}
+	b = append(b, "cm\n"...)
 	x := pageW/2 - unit*(5*0.9+4*0.35)/2
 	y := pageH/2 - unit*0.7
 	for _, strokes := range draftLetters {
-		for _, s := range strokes {
-			for i := 0; i+1 < len(s); i += 2 {
-				px, py := x+s[i]*unit, y+s[i+1]*unit
+		for _, st := range strokes {
+			for i := 0; i+1 < len(st); i += 2 {
+				f((x + st[i]*unit) * k)
+				b = append(b, ' ')
+				f((pageH - (y + st[i+1]*unit)) * k)
 				if i == 0 {
-					p.MoveTo(px, py)
+					b = append(b, " m\n"...)
 				} else {
-					p.LineTo(px, py)
+					b = append(b, " l\n"...)
 				}
 			}
-			p.DrawPath("D")
+			b = append(b, "S\n"...)
 		}
 		x += unit * (0.9 + 0.35)
 	}
-	p.TransformEnd()
-	p.SetLineWidth(0.2)
-	p.SetLineCapStyle("butt")
-	p.SetLineJoinStyle("miter")
-	p.SetDrawColor(0, 0, 0)
-}
+	b = append(b, 'Q')
+	return string(b)
+})
 
 // draftLetters are D, R, A, F, T as polylines (x, y pairs; y down) in a 0.9 × 1.4 box.
 var draftLetters = [][][]float64{
@@ -887,20 +904,27 @@ func (r *renderer) setFont(style string, size float64) {
 // quadratic on long UTF-8 text).
 func (r *renderer) breakLines(runs []run, maxW float64) []line {
 	var lines []line
-	var cur line
+	// The words of all the lines, one after another: each line has a piece of it.
+	n := 1
+	for _, rn := range runs {
+		n += 1 + strings.Count(rn.text, " ") + strings.Count(rn.text, "\n")
+	}
+	words := make([]word, 0, n)
+	start := 0  // of the current line in words
+	curW := 0.0 // its width
 	flush := func() {
-		if n := len(cur.words); n > 0 {
-			cur.words[n-1].space = 0
+		if n := len(words); n > start {
+			words[n-1].space = 0
 		}
-		lines = append(lines, cur)
-		cur = line{}
+		lines = append(lines, line{words: words[start:len(words):len(words)], width: curW})
+		start, curW = len(words), 0
 	}
 	add := func(w word) {
-		if len(cur.words) > 0 && cur.width+w.w > maxW {
+		if len(words) > start && curW+w.w > maxW {
 			flush()
 		}
-		cur.words = append(cur.words, w)
-		cur.width += w.w + w.space
+		words = append(words, w)
+		curW += w.w + w.space
 	}
 	for _, rn := range runs {
 		t := pdffont.Clean(rn.text)
@@ -936,9 +960,9 @@ func (r *renderer) breakLines(runs []run, maxW float64) []line {
 					w = width(piece)
 				}
 				add(word{text: piece, style: rn.style, size: rn.size, w: w, space: sp})
-			} else if sp > 0 && len(cur.words) > 0 {
-				cur.words[len(cur.words)-1].space += sp
-				cur.width += sp
+			} else if sp > 0 && len(words) > start {
+				words[len(words)-1].space += sp
+				curW += sp
 			}
 			if nl {
 				flush()
@@ -948,7 +972,7 @@ func (r *renderer) breakLines(runs []run, maxW float64) []line {
 			flush()
 		}
 	}
-	if len(cur.words) > 0 || len(lines) == 0 {
+	if len(words) > start || len(lines) == 0 {
 		flush()
 	}
 	// Trailing spaces don't count toward a line's width.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/zlib"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // Compressing the streams.
@@ -16,36 +18,62 @@ import (
 // compressor's tables: an eight-page document spent more time on it than on laying the pages
 // out). fpdf offers no way to share one, so documents are made with its compression off, and
 // Output compresses the streams fpdf left uncompressed with writers kept in a pool, then writes
-// the cross-reference table again for the new offsets.
+// the cross-reference table again for the new offsets. The streams are independent, so they
+// are compressed in parallel.
 
-var zlibPool = sync.Pool{New: func() any {
-	w, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
-	return w
-}}
+// Writers and buffers are kept in free lists, not sync.Pools: a sync.Pool is emptied by
+// every garbage collection, and a document allocates enough for one or two.
+var (
+	zlibFree = make(chan *zlib.Writer, 4)
+	bufFree  = make(chan *bytes.Buffer, 32)
+)
 
-var outPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+func getZlib() *zlib.Writer {
+	select {
+	case w := <-zlibFree:
+		return w
+	default:
+		w, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
+		return w
+	}
+}
+
+func putZlib(w *zlib.Writer) {
+	select {
+	case zlibFree <- w:
+	default:
+	}
+}
+
+func getBuf() *bytes.Buffer {
+	select {
+	case b := <-bufFree:
+		b.Reset()
+		return b
+	default:
+		return new(bytes.Buffer)
+	}
+}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() > 4<<20 {
+		return
+	}
+	select {
+	case bufFree <- b:
+	default:
+	}
+}
 
 // Output writes the document to w, its content streams compressed. It closes the document.
 func (d *Doc) Output(w io.Writer) error {
-	buf := outPool.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 4<<20 {
-			buf.Reset()
-			outPool.Put(buf)
-		}
-	}()
-	buf.Reset()
+	buf := getBuf()
+	defer putBuf(buf)
 	if err := d.Fpdf.Output(buf); err != nil {
 		return err
 	}
-	out := outPool.Get().(*bytes.Buffer)
-	defer func() {
-		if out.Cap() <= 4<<20 {
-			out.Reset()
-			outPool.Put(out)
-		}
-	}()
-	out.Reset()
+	out := getBuf()
+	defer putBuf(out)
 	if !compressStreams(out, buf.Bytes()) {
 		_, err := w.Write(buf.Bytes())
 		return err
@@ -113,32 +141,70 @@ func compressStreams(out *bytes.Buffer, pdf []byte) bool {
 		}
 	}
 
-	zw := zlibPool.Get().(*zlib.Writer)
-	defer zlibPool.Put(zw)
-	z := outPool.Get().(*bytes.Buffer)
-	defer outPool.Put(z)
+	// The streams are compressed side by side, on as many cores as the process may use (up to
+	// four): each on its own, so the file is the same whichever finishes first.
+	type stream struct {
+		data, rest []byte
+		z          *bytes.Buffer
+	}
+	streams := make([]stream, len(objs))
+	var todo []int
+	for i, o := range objs {
+		if data, rest, ok := plainStream(pdf[o.at:o.end], o.num); ok && len(data) > 0 {
+			streams[i] = stream{data: data, rest: rest, z: getBuf()}
+			todo = append(todo, i)
+		}
+	}
+	defer func() {
+		for _, s := range streams {
+			if s.z != nil {
+				putBuf(s.z)
+			}
+		}
+	}()
+	var failed atomic.Bool
+	var next atomic.Int64
+	work := func() {
+		zw := getZlib()
+		defer putZlib(zw)
+		for {
+			k := int(next.Add(1)) - 1
+			if k >= len(todo) {
+				return
+			}
+			s := streams[todo[k]]
+			zw.Reset(s.z)
+			zw.Write(s.data)
+			if zw.Close() != nil {
+				failed.Store(true)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), 4, (len(todo)+1)/2) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	if failed.Load() {
+		return false
+	}
+
 	out.Grow(len(pdf) / 2)
 	out.Write(pdf[:objs[0].at])
 	offsets := make([]int, n)
-	for _, o := range objs {
+	for i, o := range objs {
 		offsets[o.num] = out.Len()
-		obj := pdf[o.at:o.end]
-		if data, rest, ok := plainStream(obj, o.num); ok && len(data) > 0 {
-			z.Reset()
-			zw.Reset(z)
-			zw.Write(data)
-			if zw.Close() != nil {
-				return false
-			}
+		if s := streams[i]; s.z != nil {
 			out.WriteString(strconv.Itoa(o.num))
 			out.WriteString(" 0 obj\n<</Filter /FlateDecode /Length ")
-			out.WriteString(strconv.Itoa(z.Len()))
+			out.WriteString(strconv.Itoa(s.z.Len()))
 			out.WriteString(">>\nstream\n")
-			out.Write(z.Bytes())
-			out.Write(rest)
+			out.Write(s.z.Bytes())
+			out.Write(s.rest)
 			continue
 		}
-		out.Write(obj)
+		out.Write(pdf[o.at:o.end])
 	}
 	at := out.Len()
 	out.WriteString("xref\n0 ")

@@ -126,6 +126,7 @@ type Doc struct {
 	missed bool
 	fancy  bool   // underlined, struck out or spot-coloured text: Text leaves it to fpdf
 	buf    []byte // Text's
+	rd     bytes.Reader
 }
 
 // New returns an empty A4 document in millimetres, orientation "P" or "L", with the family
@@ -276,7 +277,8 @@ func (d *Doc) Text(x, y float64, s string) {
 	}
 	b = append(b, ") Tj ET"...)
 	d.buf = b
-	d.RawWriteStr(string(b))
+	d.rd.Reset(b)
+	d.RawWriteBuf(&d.rd) // RawWriteStr would copy b to a string first
 }
 
 // SetTextSpotColor sets a spot colour for text (see fpdf).
