@@ -251,3 +251,34 @@ func TestOutputCompressesStreams(t *testing.T) {
 		t.Error("compressStreams took a file it doesn't know")
 	}
 }
+
+// fpdf encrypts the font files of a protected document in place: the Latin faces' shared
+// bytes must come out of it as they went in.
+func TestLatinProtected(t *testing.T) {
+	before := bytes.Clone(latin("").z)
+	for _, early := range []bool{true, false} {
+		p := NewLatin("P")
+		if early {
+			p.SetProtection(0, "user", "owner")
+		}
+		p.AddPage()
+		p.SetFont(Family, "", 11)
+		p.Text(10, 10, "protected")
+		if !early {
+			p.SetProtection(0, "user", "owner")
+		}
+		var buf bytes.Buffer
+		if err := p.Output(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(buf.Bytes(), []byte("/Encrypt")) {
+			t.Error("not encrypted")
+		}
+	}
+	if !bytes.Equal(before, latin("").z) {
+		t.Error("encrypting a document changed the Latin face's font file")
+	}
+	if !bytes.Equal(renderLatin(t, "after"), renderLatin(t, "after")) {
+		t.Error("renders differ after a protected one")
+	}
+}

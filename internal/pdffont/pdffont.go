@@ -15,6 +15,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/binary"
+	"errors"
 	"maps"
 	"reflect"
 	"strconv"
@@ -127,6 +128,8 @@ type Doc struct {
 	fancy  bool   // underlined, struck out or spot-coloured text: Text leaves it to fpdf
 	buf    []byte // Text's
 	rd     bytes.Reader
+
+	protected bool // encrypted: fpdf encrypts font files in place
 }
 
 // New returns an empty A4 document in millimetres, orientation "P" or "L", with the family
@@ -203,10 +206,49 @@ func (d *Doc) addLatin(f *latinFace, style string) {
 		if ok1 && ok2 {
 			fonts.SetMapIndex(reflect.ValueOf(f.key), f.font)
 			files.SetMapIndex(reflect.ValueOf(f.name), f.file)
+			if d.protected {
+				d.ownFontFile(f)
+			}
 			return
 		}
 	}
-	d.Fpdf.AddFontFromBytes(Family, style, f.def, f.z)
+	// fpdf encrypts a font file in place when the document is protected: this one's own copy.
+	d.Fpdf.AddFontFromBytes(Family, style, f.def, bytes.Clone(f.z))
+}
+
+// SetProtection encrypts the document (see fpdf). The Latin faces it has are given copies of
+// their font files first, which fpdf encrypts in place.
+func (d *Doc) SetProtection(actionFlag byte, userPass, ownerPass string) {
+	d.protected = true
+	for i, added := range d.added {
+		if added {
+			d.ownFontFile(&latinFaces[i])
+		}
+	}
+	d.Fpdf.SetProtection(actionFlag, userPass, ownerPass)
+}
+
+// ownFontFile gives the document its own copy of a Latin face's font file.
+func (d *Doc) ownFontFile(f *latinFace) {
+	files, ok := fontFilesOf(d.Fpdf)
+	if !ok {
+		d.SetError(errors.New("pdffont: can't protect a document in the Latin faces"))
+		return
+	}
+	key := reflect.ValueOf(f.name)
+	cur := files.MapIndex(key)
+	if !cur.IsValid() {
+		return
+	}
+	v := reflect.New(cur.Type()).Elem()
+	v.Set(cur)
+	content := v.FieldByName("content")
+	if !content.IsValid() || content.Type() != reflect.TypeFor[[]byte]() {
+		d.SetError(errors.New("pdffont: can't protect a document in the Latin faces"))
+		return
+	}
+	settable(content).Set(reflect.ValueOf(bytes.Clone(content.Bytes())))
+	files.SetMapIndex(key, v)
 }
 
 // Width is the width of UTF-8 text s in the face of the family of style and size (in points),
