@@ -237,3 +237,27 @@ func BenchmarkRenderMinutesPDF(b *testing.B) {
 		}
 	}
 }
+
+// Minutes with a character outside the Latin faces (a Welsh ŵ): set in the UTF-8 faces, cut
+// to the characters used as the file is written.
+func BenchmarkRenderMinutesPDFOutsideLatin(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("testdata", "pdf", "minutes.md"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	src = bytes.Replace(src, []byte("Siân Pritchard, who"), []byte("Siân Pritchard of Dŵr Cymru, who"), 1)
+	var buf bytes.Buffer
+	if err := RenderPDF(&buf, src); err != nil {
+		b.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("/Identity-H")) {
+		b.Fatal("not in the UTF-8 faces")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := RenderPDF(&buf, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
