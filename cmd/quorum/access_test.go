@@ -97,6 +97,13 @@ var access = map[string]string{
 	"PUT /api/v1/meetings/:id/minutes":          "clerk:meeting",
 	"POST /api/v1/meetings/:id/minutes/approve": "clerk:meeting",
 
+	"GET /boards/:id/minutes/import":            "clerk:board",
+	"GET /meetings/:id/minutes/import":          "clerk:meeting",
+	"POST /meetings/:id/minutes/import":         "clerk:meeting",
+	"POST /meetings/:id/minutes/import/owners":  "clerk:meeting",
+	"POST /meetings/:id/minutes/import/save":    "clerk:meeting",
+	"POST /meetings/:id/minutes/import/discard": "clerk:meeting",
+
 	"GET /boards/:id/actions":           "member:board",
 	"GET /boards/:id/actions.csv":       "member:board",
 	"GET /boards/:id/actions.xlsx":      "member:board",

@@ -12,6 +12,7 @@ import (
 	"quorum/internal/outbox"
 	"quorum/meetings"
 	"quorum/minutes"
+	"quorum/minutes/importer"
 )
 
 // app is an open, migrated database and the stores over it.
@@ -32,6 +33,7 @@ func migrations() []db.Source {
 		{Name: "outbox", FS: outbox.Schema()},
 		{Name: "actions", FS: actions.Schema()},
 		{Name: "minutes", FS: minutes.Schema()},
+		{Name: "importer", FS: importer.Schema()},
 	}
 }
 

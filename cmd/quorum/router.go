@@ -17,6 +17,7 @@ import (
 	"quorum/internal/web"
 	"quorum/meetings"
 	"quorum/minutes"
+	"quorum/minutes/importer"
 	"quorum/static"
 	"quorum/templates"
 )
@@ -66,6 +67,7 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	newAccountHandler(a.users, auth.NewLimiter(10, 15*time.Minute)).Register(rt)
 	meetings.NewHandler(a.meetings).Register(rt)
 	minutes.NewHandler(a.minutes).Register(rt)
+	importer.NewHandler(importer.NewStore(a.db, a.meetings, a.actions, a.minutes)).Register(rt)
 	actions.NewHandler(a.actions, a.meetings).Register(rt)
 	outbox.NewHandler(a.db).Register(rt)
 

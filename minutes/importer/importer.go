@@ -25,6 +25,10 @@ type Result struct {
 	// Highlights are what was recognised, each with where it stands in the original and in
 	// Markdown, for a side-by-side view.
 	Highlights []Span
+	// Original is the original as read, numbered as Span.Source counts: every line of a
+	// text, every paragraph of a .docx (a table row's margin and Action column shown with
+	// its first and last paragraph).
+	Original []Line
 }
 
 // Summary is what an import found, for the clerk to check before saving.
@@ -100,7 +104,11 @@ func FromText(r io.Reader, opt ...Options) (*Result, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, ErrEmpty
 	}
-	return convert(textRows(s), firstOption(opt))
+	res, err := convert(textRows(s), firstOption(opt))
+	if err == nil {
+		res.Original = textLines(s)
+	}
+	return res, err
 }
 
 // FromDocx converts minutes typed in Word.
@@ -109,7 +117,11 @@ func FromDocx(r io.ReaderAt, size int64, opt ...Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return convert(rows, firstOption(opt))
+	res, err := convert(rows, firstOption(opt))
+	if err == nil {
+		res.Original = rowLines(rows)
+	}
+	return res, err
 }
 
 func firstOption(opt []Options) Options {
