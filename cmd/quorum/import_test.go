@@ -7,6 +7,8 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -339,5 +341,52 @@ The meeting closed at 11.30 am.
 	wantStatus(t, "refused save", res, http.StatusUnprocessableEntity)
 	if b, _ := s.app.actions.Action(ctx, hotspots); b.Status != "open" {
 		t.Errorf("a refused save closed %s", b.Ref)
+	}
+}
+
+// TestImportCommandSavesAMeeting: quorum minutes import -meeting ID saves the file as the
+// meeting's minutes, approved when asked; line errors save nothing.
+func TestImportCommandSavesAMeeting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbFile := filepath.Join(dir, "quorum.db")
+	a, err := openApp(ctx, dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadDemo(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{app: a}
+	m := pastMeeting(t, s, -250)
+	a.Close()
+	env := func(string) string { return "" }
+
+	in := filepath.Join(dir, "old.txt")
+	os.WriteFile(in, []byte(oldMinutes(m)), 0o644)
+	var out bytes.Buffer
+	err = run(ctx, []string{"minutes", "import", in, "-db", dbFile, "-board", "NSCP", "-meeting", fmt.Sprint(m.ID), "-approved"}, env, nil, &out)
+	if err == nil || !strings.Contains(out.String(), "Rachel-Dunley") {
+		t.Fatalf("an unknown owner did not refuse the save: %v\n%s", err, out.String())
+	}
+	without := strings.Replace(oldMinutes(m), "Rachel Dunley to arrange a briefing for ward councillors.\n", "", 1)
+	os.WriteFile(in, []byte(without), 0o644)
+	out.Reset()
+	if err := run(ctx, []string{"minutes", "import", in, "-approved", "-db", dbFile, "-meeting", fmt.Sprint(m.ID)}, env, nil, &out); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"actions: 2", "saved as version 1", "approved at the meeting held on"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the command's output lacks %q:\n%s", want, out.String())
+		}
+	}
+	a, err = openApp(ctx, dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	mins, err := a.minutes.Minutes(ctx, m.ID)
+	if err != nil || mins.Status != "approved" {
+		t.Errorf("the minutes are not saved and approved: %+v %v", mins, err)
 	}
 }

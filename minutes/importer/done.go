@@ -83,12 +83,9 @@ func FindDone(md []byte, open []OpenAction) []Done {
 				if !reportsDone(s) {
 					continue
 				}
-				// The sentence, with the one before it in the paragraph: "Minute 47 – ward
-				// figures. These had been circulated and the action was closed."
-				near := s
-				if si > 0 {
-					near = sentences[si-1] + " " + s
-				}
+				// The sentence, with the two before it in the paragraph: "Minute 47, ward
+				// figures. These had been circulated; action closed."
+				near := strings.Join(sentences[max(0, si-2):si+1], " ")
 				for _, a := range open {
 					if seen[a.ID] || !names(near, a, byMinute) {
 						continue
