@@ -23,7 +23,9 @@ const dueAtOrBefore = `((a.due_meeting_id IS NOT NULL AND dm.starts_at <= ?1)
 // scheduled, it is due at "the next meeting" until one is. It is called when the meeting's
 // minutes are saved, inside that transaction; saving them again carries nothing twice.
 // It answers how many actions it carried.
-func (s *Store) CarryForward(ctx context.Context, tx *sql.Tx, meetingID int64) (int, error) {
+func (s *Store) CarryForward(ctx context.Context, sqlTx *sql.Tx, meetingID int64) (int, error) {
+	tx := newTxn(sqlTx)
+	defer tx.Close()
 	m, err := loadMeeting(ctx, tx, meetingID)
 	if err != nil {
 		return 0, err
@@ -61,26 +63,32 @@ func (s *Store) CarryForward(ctx context.Context, tx *sql.Tx, meetingID int64) (
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	now := formatTime(s.now())
+	if len(cs) == 0 {
+		return 0, nil
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.id
+	}
+	list, now := idList(ids), formatTime(s.now())
+	if next != 0 {
+		_, err = tx.ExecContext(ctx, `UPDATE actions SET due_meeting_id = ?, due_date = '', due_next = 0, due_after = '',
+			carried_forward = carried_forward + 1, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`, next, now, list)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE actions SET due_meeting_id = NULL, due_date = '', due_next = 1, due_after = ?,
+			carried_forward = carried_forward + 1, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`, m.starts, now, list)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("carry forward from meeting %d: %w", m.id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO action_meetings (action_id, meeting_id, kind, to_meeting_id)
+		SELECT value, ?, 'carried', ? FROM json_each(?)`, m.id, nullID(next), list); err != nil {
+		return 0, err
+	}
 	for _, c := range cs {
-		var err error
-		if next != 0 {
-			_, err = tx.ExecContext(ctx, `UPDATE actions SET due_meeting_id = ?, due_date = '', due_next = 0, due_after = '',
-				carried_forward = carried_forward + 1, updated_at = ? WHERE id = ?`, next, now, c.id)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE actions SET due_meeting_id = NULL, due_date = '', due_next = 1, due_after = ?,
-				carried_forward = carried_forward + 1, updated_at = ? WHERE id = ?`, m.starts, now, c.id)
-		}
-		if err != nil {
-			return 0, fmt.Errorf("carry %s forward: %w", c.ref, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO action_meetings (action_id, meeting_id, kind, to_meeting_id) VALUES (?, ?, 'carried', ?)`,
-			c.id, m.id, nullID(next)); err != nil {
-			return 0, err
-		}
 		before := map[string]any{"due_date": c.dueDate, "due_meeting_id": c.dueMeeting, "due_next": c.dueNext, "carried_forward": c.count}
 		after := map[string]any{"due_meeting_id": next, "due_next": next == 0, "carried_forward": c.count + 1, "from_meeting_id": m.id}
-		if err := audit.Record(ctx, tx, "action.carry_forward", "action", c.id, before, after); err != nil {
+		if err := audit.Record(ctx, tx.tx, "action.carry_forward", "action", c.id, before, after); err != nil {
 			return 0, err
 		}
 	}

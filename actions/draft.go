@@ -90,18 +90,61 @@ type prepared struct {
 // reference from elsewhere, a due date before the meeting. The minutes editor shows them
 // where they stand.
 func (s *Store) CheckDrafts(ctx context.Context, q Querier, meetingID int64, drafts []Draft) ([]LineError, error) {
+	q, done, err := reader(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	m, err := loadMeeting(ctx, q, meetingID)
 	if err != nil {
 		return nil, err
 	}
-	_, problems, err := prepareDrafts(ctx, q, m, drafts)
+	mine, err := refsOf(ctx, q, m.id)
+	if err != nil {
+		return nil, err
+	}
+	_, problems, err := prepareDrafts(ctx, q, m, mine, drafts)
 	return problems, err
 }
 
-func prepareDrafts(ctx context.Context, q Querier, m meetingInfo, drafts []Draft) ([]prepared, []LineError, error) {
+// refsOf maps the references of a meeting's actions to their ids.
+func refsOf(ctx context.Context, q Querier, meetingID int64) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, ref FROM actions WHERE meeting_id = ?`, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var ref string
+		if err := rows.Scan(&id, &ref); err != nil {
+			return nil, err
+		}
+		out[strings.ToUpper(ref)] = id
+	}
+	return out, rows.Err()
+}
+
+// prepareDrafts checks and resolves each draft. mine maps the references of the meeting's
+// own actions to their ids, read once; q should prepare its statements (reader, txn),
+// since each line runs the same few.
+func prepareDrafts(ctx context.Context, q Querier, m meetingInfo, mine map[string]int64, drafts []Draft) ([]prepared, []LineError, error) {
 	var out []prepared
 	var problems []LineError
 	refLine := map[string]int{}
+	owners := newOwnerCache(q, m.boardID, m.day())
+	dueMeetings := map[int64]meetingInfo{}
+	dueMeeting := func(id int64) (meetingInfo, error) {
+		if dm, ok := dueMeetings[id]; ok {
+			return dm, nil
+		}
+		dm, err := loadMeeting(ctx, q, id)
+		if err == nil {
+			dueMeetings[id] = dm
+		}
+		return dm, err
+	}
 	next, nextErr := int64(0), error(nil)
 	nextLooked := false
 	for _, d := range drafts {
@@ -117,36 +160,40 @@ func prepareDrafts(ctx context.Context, q Querier, m meetingInfo, drafts []Draft
 				bad("reference %s is used twice (lines %d and %d): delete it from one of them to make a new action", ref, l, d.Line)
 			}
 			refLine[ref] = d.Line
-			var board, meeting int64
-			err := q.QueryRowContext(ctx, `SELECT id, board_id, coalesce(meeting_id,0) FROM actions WHERE ref = ?`, ref).Scan(&p.actionID, &board, &meeting)
-			switch {
-			case db.IsNoRows(err):
-				bad("reference %s is not an action Quorum knows: delete the reference to make a new action", ref)
-			case err != nil:
-				return nil, nil, err
-			case board != m.boardID:
-				bad("reference %s belongs to another meeting, of another board: delete the reference to make a new action", ref)
-			case meeting != m.id:
-				bad("reference %s belongs to another meeting: delete the reference to make a new action, or record progress on %s in the log", ref, ref)
+			if id, ok := mine[ref]; ok {
+				p.actionID = id
+			} else {
+				var board, meeting int64
+				err := q.QueryRowContext(ctx, `SELECT id, board_id, coalesce(meeting_id,0) FROM actions WHERE ref = ?`, ref).Scan(&p.actionID, &board, &meeting)
+				switch {
+				case db.IsNoRows(err):
+					bad("reference %s is not an action Quorum knows: delete the reference to make a new action", ref)
+				case err != nil:
+					return nil, nil, err
+				case board != m.boardID:
+					bad("reference %s belongs to another meeting, of another board: delete the reference to make a new action", ref)
+				case meeting != m.id:
+					bad("reference %s belongs to another meeting: delete the reference to make a new action, or record progress on %s in the log", ref, ref)
+				}
 			}
 		}
 		if strings.TrimSpace(d.Text) == "" {
 			bad("the action has no text: write what is to be done after the owners")
 		}
-		owners, err := resolveOwners(ctx, q, m.boardID, d.Owners, m.day())
+		os, err := owners.resolve(ctx, d.Owners)
 		if err != nil {
 			if errs.Code(err) != errs.Invalid {
 				return nil, nil, err
 			}
 			bad("%s", errs.Message(err))
 		}
-		p.owners = owners
+		p.owners = os
 
 		switch {
 		case d.DueMeetingID != 0 && d.DueDate != "":
 			bad("the action is due by a date and by a meeting: keep one")
 		case d.DueMeetingID != 0:
-			dm, err := loadMeeting(ctx, q, d.DueMeetingID)
+			dm, err := dueMeeting(d.DueMeetingID)
 			switch {
 			case errs.Code(err) == errs.NotFound:
 				bad("the meeting the action is due by (%d) does not exist", d.DueMeetingID)
@@ -182,7 +229,7 @@ func prepareDrafts(ctx context.Context, q Querier, m meetingInfo, drafts []Draft
 				return nil, nil, nextErr
 			}
 			if next != 0 {
-				dm, err := loadMeeting(ctx, q, next)
+				dm, err := dueMeeting(next)
 				if err != nil {
 					return nil, nil, err
 				}
@@ -209,12 +256,28 @@ func ukDate(t time.Time) string { return t.In(london).Format("2 January 2006") }
 // this meeting no longer in the minutes are deleted, or dropped ("removed from the
 // minutes") once anyone has worked on them. Any problem on any line refuses the whole
 // save with EINVALID, naming the lines. It answers the reference of every line.
-func (s *Store) SyncFromMinutes(ctx context.Context, tx *sql.Tx, meetingID int64, drafts []Draft) (map[int]string, error) {
+//
+// A first save creates hundreds of actions at once, so the work is done in bulk: the
+// meeting's actions read in one query, each owner resolved once, every statement prepared
+// once for the transaction, and the new references taken in one step.
+func (s *Store) SyncFromMinutes(ctx context.Context, sqlTx *sql.Tx, meetingID int64, drafts []Draft) (map[int]string, error) {
+	tx := newTxn(sqlTx)
+	defer tx.Close()
 	m, err := loadMeeting(ctx, tx, meetingID)
 	if err != nil {
 		return nil, err
 	}
-	ps, problems, err := prepareDrafts(ctx, tx, m, drafts)
+	existing, err := s.queryActions(ctx, tx, `SELECT `+actionCols+actionFrom+` WHERE a.meeting_id = ? ORDER BY a.id`, m.id)
+	if err != nil {
+		return nil, err
+	}
+	mine := make(map[string]int64, len(existing))
+	byID := make(map[int64]*Action, len(existing))
+	for i := range existing {
+		mine[strings.ToUpper(existing[i].Ref)] = existing[i].ID
+		byID[existing[i].ID] = &existing[i]
+	}
+	ps, problems, err := prepareDrafts(ctx, tx, m, mine, drafts)
 	if err != nil {
 		return nil, err
 	}
@@ -226,65 +289,87 @@ func (s *Store) SyncFromMinutes(ctx context.Context, tx *sql.Tx, meetingID int64
 		return nil, errs.E(errs.Invalid, "%s", strings.Join(msgs, "\n"))
 	}
 
+	var setDue map[int64]string
+	if len(existing) > 0 {
+		if setDue, err = setDues(ctx, tx, m.id); err != nil {
+			return nil, err
+		}
+	}
+	fresh := 0
+	for _, p := range ps {
+		if p.actionID == 0 {
+			fresh++
+		}
+	}
+	year, seq := MunicipalYear(m.startsAt, m.startMonth), 0
+	if fresh > 0 {
+		if seq, err = reserveSeqs(ctx, tx, m.boardID, year, fresh); err != nil {
+			return nil, err
+		}
+	}
+
 	refs := make(map[int]string, len(ps))
 	kept := map[int64]bool{}
+	created := make([]*Action, 0, fresh)
+	createdDue := make([]string, 0, fresh)
 	for _, p := range ps {
 		if p.actionID == 0 {
 			a := &Action{BoardID: m.boardID, MeetingID: m.id, ItemID: p.d.ItemID, ItemNumber: p.d.ItemNumber, MinuteNumber: p.d.Minute,
-				Line: p.d.Line, Text: strings.TrimSpace(p.d.Text), Owners: p.owners, Due: p.due, Status: StatusOpen}
-			if err := s.create(ctx, tx, a, m.startsAt); err != nil {
-				return nil, fmt.Errorf("line %d: %w", p.d.Line, err)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE actions SET set_due = ? WHERE id = ?`, p.setDue, a.ID); err != nil {
-				return nil, err
-			}
+				Line: p.d.Line, Text: strings.TrimSpace(p.d.Text), Owners: p.owners, Due: p.due, Status: StatusOpen,
+				Year: year, Seq: seq, Ref: FormatRef(m.short, year, seq)}
+			seq++
+			created = append(created, a)
+			createdDue = append(createdDue, p.setDue)
 			refs[p.d.Line] = a.Ref
-			kept[a.ID] = true
 			continue
 		}
-		if err := s.updateFromDraft(ctx, tx, m, p); err != nil {
+		before := byID[p.actionID]
+		if before == nil {
+			return nil, fmt.Errorf("line %d: %s is not an action of this meeting", p.d.Line, p.d.Ref)
+		}
+		if err := s.updateFromDraft(ctx, tx, m, p, before, setDue[p.actionID]); err != nil {
 			return nil, fmt.Errorf("line %d: %w", p.d.Line, err)
 		}
 		refs[p.d.Line] = p.d.Ref
 		kept[p.actionID] = true
 	}
 
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM actions WHERE meeting_id = ?`, m.id)
-	if err != nil {
+	if err := s.insertAll(ctx, tx, created, m.startsAt, createdDue); err != nil {
 		return nil, err
 	}
-	var gone []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if !kept[id] {
-			gone = append(gone, id)
-		}
-	}
-	rows.Close()
-	for _, id := range gone {
-		if err := s.removeFromMinutes(ctx, tx, id); err != nil {
-			return nil, err
+	for i := range existing {
+		if !kept[existing[i].ID] {
+			if err := s.removeFromMinutes(ctx, tx, &existing[i]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return refs, nil
 }
 
-// updateFromDraft writes what the clerk changed in an ACTION line. The due point changes
-// only when the minutes' due part changed, so saving the minutes again never undoes a
-// carry forward.
-func (s *Store) updateFromDraft(ctx context.Context, tx *sql.Tx, m meetingInfo, p prepared) error {
-	before, err := s.action(ctx, tx, p.actionID)
+// setDues reads the due points the minutes last set for a meeting's actions.
+func setDues(ctx context.Context, q Querier, meetingID int64) (map[int64]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, set_due FROM actions WHERE meeting_id = ?`, meetingID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var setDue string
-	if err := tx.QueryRowContext(ctx, `SELECT set_due FROM actions WHERE id = ?`, p.actionID).Scan(&setDue); err != nil {
-		return err
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, err
+		}
+		out[id] = v
 	}
+	return out, rows.Err()
+}
+
+// updateFromDraft writes what the clerk changed in an ACTION line, given the action as it
+// stood and the due point the minutes last set (setDue). The due point changes only when
+// the minutes' due part changed, so saving the minutes again never undoes a carry forward.
+func (s *Store) updateFromDraft(ctx context.Context, tx *txn, m meetingInfo, p prepared, before *Action, setDue string) error {
 	after := *before
 	after.Text = strings.TrimSpace(p.d.Text)
 	after.ItemID, after.ItemNumber, after.MinuteNumber, after.Line = p.d.ItemID, p.d.ItemNumber, p.d.Minute, p.d.Line
@@ -300,6 +385,9 @@ func (s *Store) updateFromDraft(ctx context.Context, tx *sql.Tx, m meetingInfo, 
 	ownersChanged := !sameOwners(before.Owners, after.Owners)
 	changed := after.Text != before.Text || after.ItemID != before.ItemID || after.MinuteNumber != before.MinuteNumber ||
 		after.ItemNumber != before.ItemNumber || ownersChanged || dueChanged || reopened
+	if !changed && after.Line == before.Line {
+		return nil
+	}
 	now := formatTime(s.now())
 	if _, err := tx.ExecContext(ctx, `UPDATE actions SET text = ?, item_id = ?, item_number = ?, minute_number = ?, line = ?,
 		dissemination = ?, status = ?, dropped_reason = ?, dropped_at = CASE WHEN ? THEN '' ELSE dropped_at END WHERE id = ?`,
@@ -328,7 +416,7 @@ func (s *Store) updateFromDraft(ctx context.Context, tx *sql.Tx, m meetingInfo, 
 	if _, err := tx.ExecContext(ctx, `UPDATE actions SET updated_at = ? WHERE id = ?`, now, p.actionID); err != nil {
 		return err
 	}
-	return audit.Record(ctx, tx, "action.update", "action", p.actionID, before, after)
+	return audit.Record(ctx, tx.tx, "action.update", "action", p.actionID, before, after)
 }
 
 // removedReason is why an action deleted from the minutes after work began is dropped.
@@ -337,11 +425,8 @@ const removedReason = "removed from the minutes"
 // removeFromMinutes deletes an action whose line left the minutes, unless someone has
 // worked on it (updates, answers, completion, carry forward): then it is dropped, so that
 // the work is not lost.
-func (s *Store) removeFromMinutes(ctx context.Context, tx *sql.Tx, id int64) error {
-	before, err := s.action(ctx, tx, id)
-	if err != nil {
-		return err
-	}
+func (s *Store) removeFromMinutes(ctx context.Context, tx *txn, before *Action) error {
+	id := before.ID
 	var worked int
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM action_updates WHERE action_id = ?)
 		+ (SELECT count(*) FROM action_responses WHERE action_id = ? AND status <> 'pending')`, id, id).Scan(&worked); err != nil {
@@ -351,12 +436,12 @@ func (s *Store) removeFromMinutes(ctx context.Context, tx *sql.Tx, id int64) err
 		if before.Status == StatusDropped || before.Status == StatusDone {
 			return nil
 		}
-		return s.drop(ctx, tx, id, removedReason)
+		return s.drop(ctx, tx.tx, id, removedReason)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM actions WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete %s: %w", before.Ref, err)
 	}
-	return audit.Record(ctx, tx, "action.delete", "action", id, before, nil)
+	return audit.Record(ctx, tx.tx, "action.delete", "action", id, before, nil)
 }
 
 func sameOwners(a, b []Owner) bool {

@@ -405,6 +405,7 @@ func (s *Store) ApplyImport(ctx context.Context, p *ImportPreview) (created, cha
 		return 0, 0, errs.E(errs.Invalid, "The spreadsheet has %d problems; nothing was imported. Correct them and upload it again.", len(p.Errors))
 	}
 	err = db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
+		st := newTxn(tx)
 		for _, row := range p.Rows {
 			if row.ActionID == 0 {
 				a := &Action{BoardID: p.BoardID, Text: row.Text, Owners: row.Owners, Status: StatusOpen}
@@ -414,7 +415,7 @@ func (s *Store) ApplyImport(ctx context.Context, p *ImportPreview) (created, cha
 				if err := a.Validate(); err != nil {
 					return fmt.Errorf("line %d: %w", row.Line, err)
 				}
-				if err := s.create(ctx, tx, a, s.now()); err != nil {
+				if err := s.create(ctx, st, a, s.now()); err != nil {
 					return fmt.Errorf("line %d: %w", row.Line, err)
 				}
 				row.ActionID = a.ID

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"quorum/internal/errs"
@@ -140,13 +141,53 @@ func (s *Store) ResolveOwners(ctx context.Context, q Querier, boardID int64, tok
 }
 
 func resolveOwners(ctx context.Context, q Querier, boardID int64, tokens []string, day string) ([]Owner, error) {
+	return resolveEach(tokens, func(t string) (Owner, error) { return resolveOwner(ctx, q, boardID, t, day) })
+}
+
+// ownerCache resolves owners against one board on one day, each distinct token once:
+// minutes name the same few owners on line after line.
+type ownerCache struct {
+	q       Querier
+	boardID int64
+	day     string
+	seen    map[string]ownerResult
+}
+
+type ownerResult struct {
+	o   Owner
+	err error
+}
+
+func newOwnerCache(q Querier, boardID int64, day string) *ownerCache {
+	return &ownerCache{q: q, boardID: boardID, day: day, seen: map[string]ownerResult{}}
+}
+
+// resolve is resolveOwners, remembering each token's answer (errors too, but not a failed
+// query). The key is the token as written, since the owner keeps it as its label.
+func (c *ownerCache) resolve(ctx context.Context, tokens []string) ([]Owner, error) {
+	return resolveEach(tokens, func(t string) (Owner, error) {
+		key := strings.TrimSpace(t)
+		if r, ok := c.seen[key]; ok {
+			r.o.Organisations = slices.Clone(r.o.Organisations)
+			return r.o, r.err
+		}
+		o, err := resolveOwner(ctx, c.q, c.boardID, t, c.day)
+		if err == nil || errs.Code(err) == errs.Invalid {
+			c.seen[key] = ownerResult{o, err}
+		}
+		o.Organisations = slices.Clone(o.Organisations)
+		return o, err
+	})
+}
+
+func resolveEach(tokens []string, resolve func(string) (Owner, error)) ([]Owner, error) {
 	if len(tokens) == 0 {
 		return nil, errs.Field("owners", "An action needs at least one owner: write @ and their initials, a role or an organisation")
 	}
 	out := make([]Owner, 0, len(tokens))
 	seen := map[string]bool{}
 	for _, t := range tokens {
-		o, err := resolveOwner(ctx, q, boardID, t, day)
+		o, err := resolve(t)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -387,13 +388,13 @@ func (s *Store) Create(ctx context.Context, a *Action) error {
 		return err
 	}
 	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		return s.create(ctx, tx, a, s.now())
+		return s.create(ctx, newTxn(tx), a, s.now())
 	})
 }
 
 // create inserts a, giving it a reference from the municipal year of at, its owners, the
 // responses its groups owe, and its audit event.
-func (s *Store) create(ctx context.Context, tx *sql.Tx, a *Action, at time.Time) error {
+func (s *Store) create(ctx context.Context, tx *txn, a *Action, at time.Time) error {
 	var short string
 	var startMonth int
 	err := tx.QueryRowContext(ctx, `SELECT short_name, year_start_month FROM boards WHERE id = ?`, a.BoardID).Scan(&short, &startMonth)
@@ -404,37 +405,139 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, a *Action, at time.Time)
 		return err
 	}
 	a.Year = MunicipalYear(at, startMonth)
-	if err := tx.QueryRowContext(ctx, `INSERT INTO action_sequences (board_id, year, last_seq) VALUES (?, ?, 1)
-		ON CONFLICT (board_id, year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`, a.BoardID, a.Year).Scan(&a.Seq); err != nil {
-		return fmt.Errorf("next action number: %w", err)
-	}
-	a.Ref = FormatRef(short, a.Year, a.Seq)
-	if a.Status == "" {
-		a.Status = StatusOpen
-	}
-	now := formatTime(s.now())
-	a.Dissemination = a.Dissemination || IsDissemination(a.Text)
-	res, err := tx.ExecContext(ctx, `INSERT INTO actions (board_id, ref, year, seq, meeting_id, item_id, item_number, minute_number, text,
-		due_date, due_meeting_id, due_next, due_after, status, dropped_reason, dissemination, line, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.BoardID, a.Ref, a.Year, a.Seq, nullID(a.MeetingID), nullID(a.ItemID), a.ItemNumber, a.MinuteNumber, a.Text,
-		a.Due.Date, nullID(a.Due.MeetingID), a.Due.Next, dueAfter(a, at), a.Status, a.DroppedReason, a.Dissemination, a.Line, now, now)
-	if db.IsUnique(err) {
-		return errs.E(errs.Conflict, "The reference %s is already in use", a.Ref)
-	}
-	if err != nil {
-		return fmt.Errorf("create action: %w", err)
-	}
-	a.ID, _ = res.LastInsertId()
-	if err := writeOwners(ctx, tx, a.ID, a.Owners); err != nil {
+	if a.Seq, err = reserveSeqs(ctx, tx, a.BoardID, a.Year, 1); err != nil {
 		return err
 	}
-	if a.MeetingID != 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO action_meetings (action_id, meeting_id, kind) VALUES (?, ?, 'set')`, a.ID, a.MeetingID); err != nil {
+	a.Ref = FormatRef(short, a.Year, a.Seq)
+	return s.insert(ctx, tx, a, at, "")
+}
+
+// reserveSeqs takes the next n sequence numbers of a board's municipal year in one
+// statement, and answers the first.
+func reserveSeqs(ctx context.Context, q Querier, boardID int64, year, n int) (int, error) {
+	var last int
+	if err := q.QueryRowContext(ctx, `INSERT INTO action_sequences (board_id, year, last_seq) VALUES (?, ?, ?)
+		ON CONFLICT (board_id, year) DO UPDATE SET last_seq = last_seq + excluded.last_seq RETURNING last_seq`, boardID, year, n).Scan(&last); err != nil {
+		return 0, fmt.Errorf("next action number: %w", err)
+	}
+	return last - n + 1, nil
+}
+
+// insert writes a new action whose reference is already given (Year, Seq, Ref), with its
+// owners, the responses its groups owe, the meeting that set it, the due point as the
+// minutes set it (setDue, or "") and its audit event.
+func (s *Store) insert(ctx context.Context, tx *txn, a *Action, at time.Time, setDue string) error {
+	return s.insertAll(ctx, tx, []*Action{a}, at, []string{setDue})
+}
+
+// insertAll is insert for many actions, a statement per table rather than per action (each
+// row still fires the board-version triggers): a first save of long minutes creates
+// hundreds. setDue holds each action's due point as the minutes set it.
+func (s *Store) insertAll(ctx context.Context, tx *txn, as []*Action, at time.Time, setDue []string) error {
+	if len(as) == 0 {
+		return nil
+	}
+	now := formatTime(s.now())
+	rows := make([][]any, len(as))
+	for i, a := range as {
+		if a.Status == "" {
+			a.Status = StatusOpen
+		}
+		a.Dissemination = a.Dissemination || IsDissemination(a.Text)
+		rows[i] = []any{a.BoardID, a.Ref, a.Year, a.Seq, nullID(a.MeetingID), nullID(a.ItemID), a.ItemNumber, a.MinuteNumber, a.Text,
+			a.Due.Date, nullID(a.Due.MeetingID), a.Due.Next, dueAfter(a, at), setDue[i], a.Status, a.DroppedReason, a.Dissemination, a.Line}
+	}
+	list, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	// The rows go in as one JSON array, so that the statement's text is the same for any
+	// number of actions and is prepared once.
+	res, err := tx.QueryContext(ctx, `INSERT INTO actions (board_id, ref, year, seq, meeting_id, item_id, item_number, minute_number, text,
+		due_date, due_meeting_id, due_next, due_after, set_due, status, dropped_reason, dissemination, line, created_at, updated_at)
+		SELECT r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7, r->>8, r->>9, r->>10, r->>11, r->>12, r->>13, r->>14, r->>15, r->>16, r->>17, ?2, ?2
+		FROM (SELECT value AS r, key FROM json_each(?1)) ORDER BY key
+		RETURNING id, ref`, string(list), now)
+	if err != nil {
+		return s.insertError(ctx, tx, as, err)
+	}
+	ids := make(map[string]int64, len(as))
+	for res.Next() {
+		var id int64
+		var ref string
+		if err := res.Scan(&id, &ref); err != nil {
+			res.Close()
+			return err
+		}
+		ids[ref] = id
+	}
+	res.Close()
+	if err := res.Err(); err != nil {
+		return s.insertError(ctx, tx, as, err)
+	}
+
+	var owners, responses, set [][]any
+	for _, a := range as {
+		a.ID = ids[a.Ref]
+		if a.ID == 0 {
+			return fmt.Errorf("create action %s: no id returned", a.Ref)
+		}
+		asked := map[int64]bool{}
+		for i, o := range a.Owners {
+			owners = append(owners, []any{a.ID, i, o.Kind, nullID(o.PersonID), nullID(o.OrganisationID), o.Role, o.Group, o.Label})
+			if o.Kind == OwnerGroup {
+				for _, org := range o.Organisations {
+					if !asked[org] {
+						asked[org] = true
+						responses = append(responses, []any{a.ID, org})
+					}
+				}
+			}
+		}
+		if a.MeetingID != 0 {
+			set = append(set, []any{a.ID, a.MeetingID})
+		}
+	}
+	for _, batch := range []struct {
+		rows  [][]any
+		query string
+	}{
+		{owners, `INSERT INTO action_owners (action_id, position, kind, person_id, organisation_id, role, group_name, label)
+			SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?)`},
+		{responses, `INSERT INTO action_responses (action_id, organisation_id) SELECT value->>0, value->>1 FROM json_each(?)`},
+		{set, `INSERT INTO action_meetings (action_id, meeting_id, kind) SELECT value->>0, value->>1, 'set' FROM json_each(?)`},
+	} {
+		if len(batch.rows) == 0 {
+			continue
+		}
+		list, err := json.Marshal(batch.rows)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, batch.query, string(list)); err != nil {
+			return fmt.Errorf("create actions: %w", err)
+		}
+	}
+	for _, a := range as {
+		if err := audit.Record(ctx, tx.tx, "action.create", "action", a.ID, nil, a); err != nil {
 			return err
 		}
 	}
-	return audit.Record(ctx, tx, "action.create", "action", a.ID, nil, a)
+	return nil
+}
+
+// insertError names the reference already in use when inserting failed on one.
+func (s *Store) insertError(ctx context.Context, q Querier, as []*Action, err error) error {
+	if !db.IsUnique(err) {
+		return fmt.Errorf("create action: %w", err)
+	}
+	for _, a := range as {
+		var n int
+		if q.QueryRowContext(ctx, `SELECT count(*) FROM actions WHERE ref = ?`, a.Ref).Scan(&n) == nil && n > 0 {
+			return errs.E(errs.Conflict, "The reference %s is already in use", a.Ref)
+		}
+	}
+	return errs.E(errs.Conflict, "A reference is already in use")
 }
 
 // dueAfter is the moment "by the next meeting" counts from: the meeting that set the
@@ -448,21 +551,9 @@ func dueAfter(a *Action, at time.Time) string {
 
 // writeOwners replaces an action's owners, and brings its responses in line with its
 // group owners: a pending response for each organisation asked, answered ones kept.
-func writeOwners(ctx context.Context, tx *sql.Tx, actionID int64, owners []Owner) error {
+func writeOwners(ctx context.Context, tx Querier, actionID int64, owners []Owner) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM action_owners WHERE action_id = ?`, actionID); err != nil {
 		return err
-	}
-	asked := map[int64]bool{}
-	for i, o := range owners {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO action_owners (action_id, position, kind, person_id, organisation_id, role, group_name, label)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, actionID, i, o.Kind, nullID(o.PersonID), nullID(o.OrganisationID), o.Role, o.Group, o.Label); err != nil {
-			return fmt.Errorf("add owner @%s: %w", o.Label, err)
-		}
-		if o.Kind == OwnerGroup {
-			for _, org := range o.Organisations {
-				asked[org] = true
-			}
-		}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT organisation_id, status FROM action_responses WHERE action_id = ?`, actionID)
 	if err != nil {
@@ -479,6 +570,28 @@ func writeOwners(ctx context.Context, tx *sql.Tx, actionID int64, owners []Owner
 		have[org] = st
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return addOwners(ctx, tx, actionID, owners, have)
+}
+
+// addOwners inserts an action's owners (it has none) and the responses its group owners
+// ask for, given the responses it has (org to status; nil for a new action): pending ones
+// no longer asked for go, answered ones stay.
+func addOwners(ctx context.Context, tx Querier, actionID int64, owners []Owner, have map[int64]string) error {
+	asked := map[int64]bool{}
+	for i, o := range owners {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO action_owners (action_id, position, kind, person_id, organisation_id, role, group_name, label)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, actionID, i, o.Kind, nullID(o.PersonID), nullID(o.OrganisationID), o.Role, o.Group, o.Label); err != nil {
+			return fmt.Errorf("add owner @%s: %w", o.Label, err)
+		}
+		if o.Kind == OwnerGroup {
+			for _, org := range o.Organisations {
+				asked[org] = true
+			}
+		}
+	}
 	for org, st := range have {
 		if !asked[org] && st == ResponsePending {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM action_responses WHERE action_id = ? AND organisation_id = ?`, actionID, org); err != nil {
