@@ -26,9 +26,7 @@ type Handler struct{ store *Store }
 // NewHandler returns the handler.
 func NewHandler(s *Store) *Handler { return &Handler{store: s} }
 
-// Register lists every URL the package serves. Routes for the chair are open to the
-// board's members; the handler checks that it is the chair (or an admin) after checking
-// that the minutes are in a state the step applies to.
+// Register lists every URL the package serves.
 func (h *Handler) Register(r *web.Router) {
 	r.GET("/meetings/:id/minutes", web.Member("meeting"), h.showMinutes)
 	r.GET("/meetings/:id/minutes.md", web.Member("meeting"), h.downloadMarkdown)
@@ -39,10 +37,10 @@ func (h *Handler) Register(r *web.Router) {
 	r.POST("/meetings/:id/minutes/autosave", web.Clerk("meeting"), h.autosaveMinutes)
 	r.POST("/meetings/:id/minutes/upload", web.Clerk("meeting"), h.uploadMinutes)
 	r.POST("/meetings/:id/minutes/send-to-chair", web.Clerk("meeting"), h.sendToChair)
-	r.POST("/meetings/:id/minutes/circulate", web.Member("meeting"), h.circulate)
-	r.POST("/meetings/:id/minutes/comment", web.Member("meeting"), h.comment)
+	r.POST("/meetings/:id/minutes/circulate", web.Chair("meeting"), h.circulate)
+	r.POST("/meetings/:id/minutes/comment", web.Chair("meeting"), h.comment)
 	r.POST("/meetings/:id/minutes/approve", web.Clerk("meeting"), h.approve)
-	r.POST("/meetings/:id/minutes/sign", web.Member("meeting"), h.sign)
+	r.POST("/meetings/:id/minutes/sign", web.Chair("meeting"), h.sign)
 	r.GET("/meetings/:id/minutes/versions", web.Member("meeting"), h.listVersions)
 	r.GET("/meetings/:id/minutes/diff", web.Member("meeting"), h.showDiff)
 	r.GET("/help/minutes", web.Public, h.help)
@@ -54,8 +52,8 @@ func (h *Handler) Register(r *web.Router) {
 
 // viewer is what the current user is to these minutes.
 type viewer struct {
-	clerk, member, chair, admin bool
-	public                      bool // the board publishes its approved minutes
+	clerk, member, chair bool // chair: chair or vice-chair, or an admin (see web.Chair)
+	public               bool // the board publishes its approved minutes
 }
 
 // canSee reports whether the viewer may read minutes with this status: the clerk always,
@@ -99,17 +97,9 @@ func (h *Handler) load(c *gin.Context) (*page, error) {
 		return nil, err
 	}
 	p := &page{id: id, meeting: m, board: b}
-	p.v.clerk, p.v.member = web.BoardRole(c)
+	roles := web.RolesOn(c)
+	p.v.clerk, p.v.member, p.v.chair = roles.Clerk, roles.Member, roles.Chair
 	p.v.public = b.Public
-	if u := web.CurrentUser(c); u != nil {
-		p.v.admin = u.IsAdmin()
-		p.v.chair = p.v.admin
-		if !p.v.chair && p.v.member {
-			if p.v.chair, err = h.store.IsChair(ctx, u.PersonID, b.ID); err != nil {
-				return nil, err
-			}
-		}
-	}
 	p.minutes, err = h.store.Minutes(ctx, id)
 	if errs.Code(err) == errs.NotFound {
 		err = nil
@@ -538,9 +528,6 @@ func (h *Handler) circulate(c *gin.Context) {
 		if p.minutes.Status != StatusWithChair {
 			return "", errs.E(errs.Conflict, "Only minutes sent to the chair can be approved for circulation")
 		}
-		if !p.v.chair {
-			return "", errs.E(errs.Forbidden, "Only the chair can approve the minutes for circulation")
-		}
 		return "Minutes approved for circulation to members as a draft", h.store.Circulate(ctx, p.id)
 	})
 }
@@ -549,9 +536,6 @@ func (h *Handler) comment(c *gin.Context) {
 	h.step(c, func(ctx context.Context, p *page) (string, error) {
 		if p.minutes.Status != StatusWithChair {
 			return "", errs.E(errs.Conflict, "The chair comments on the minutes while they are with the chair")
-		}
-		if !p.v.chair {
-			return "", errs.E(errs.Forbidden, "Only the chair can comment on the draft minutes")
 		}
 		return "Your comment was sent to the clerk with the draft", h.store.Comment(ctx, p.id, c.PostForm("comment"))
 	})
@@ -571,9 +555,6 @@ func (h *Handler) sign(c *gin.Context) {
 	h.step(c, func(ctx context.Context, p *page) (string, error) {
 		if p.minutes.Status != StatusApproved {
 			return "", errs.E(errs.Conflict, "Only approved minutes are signed")
-		}
-		if !p.v.chair {
-			return "", errs.E(errs.Forbidden, "Only the chair can sign the minutes")
 		}
 		name := ""
 		if u := web.CurrentUser(c); u != nil {

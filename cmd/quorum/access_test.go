@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -86,10 +87,10 @@ var access = map[string]string{
 	"POST /meetings/:id/minutes/autosave":       "clerk:meeting",
 	"POST /meetings/:id/minutes/upload":         "clerk:meeting",
 	"POST /meetings/:id/minutes/send-to-chair":  "clerk:meeting",
-	"POST /meetings/:id/minutes/circulate":      "member:meeting",
-	"POST /meetings/:id/minutes/comment":        "member:meeting",
+	"POST /meetings/:id/minutes/circulate":      "chair:meeting",
+	"POST /meetings/:id/minutes/comment":        "chair:meeting",
 	"POST /meetings/:id/minutes/approve":        "clerk:meeting",
-	"POST /meetings/:id/minutes/sign":           "member:meeting",
+	"POST /meetings/:id/minutes/sign":           "chair:meeting",
 	"GET /meetings/:id/minutes/versions":        "member:meeting",
 	"GET /meetings/:id/minutes/diff":            "member:meeting",
 	"GET /help/minutes":                         "public",
@@ -131,6 +132,13 @@ var access = map[string]string{
 	"POST /api/v1/actions/:id/updates":  "member:action",
 	"POST /api/v1/actions/:id/complete": "member:action",
 	"GET /admin/outbox":                 "admin",
+
+	"POST /boards/:id/actions/reminders": "clerk:board",
+
+	"GET /meetings/:id/pack":                "member:meeting",
+	"POST /meetings/:id/pack/publish":       "clerk:meeting",
+	"GET /meetings/:id/pack.pdf":            "member:meeting",
+	"GET /meetings/:id/pack-restricted.pdf": "member:meeting", // and the handler refuses non-members of a public board
 }
 
 func ruleOf(level, kind string) string {
@@ -162,8 +170,9 @@ func TestEveryRouteHasAnAccessRule(t *testing.T) {
 	}
 }
 
-// TestAccess tries every route as anonymous, a member of the board, the clerk of another
-// board, and an admin, on a board that does not publish, and checks who gets through.
+// TestAccess tries every route as anonymous, a member of the board, its chair, the clerk
+// of another board, and an admin, on a board that does not publish, and checks who gets
+// through.
 func TestAccess(t *testing.T) {
 	s := newTestServer(t)
 	ctx := context.Background()
@@ -193,20 +202,38 @@ func TestAccess(t *testing.T) {
 	people, _ := st.People(ctx)
 	personID := people[0].ID
 
+	// The delivery group's chair is Helen Ashworth, who has no account in the demo.
+	helen, err := st.PersonByEmail(ctx, "helen.ashworth@northvale.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.users.CreateUser(ctx, &auth.User{Email: helen.Email, Name: helen.Name, Role: auth.RoleUser, PersonID: helen.ID}, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	memberOrPublic := func(r string) bool {
+		return r == "public" || r == "signed-in" || strings.HasPrefix(r, "member:")
+	}
+
 	roles := []struct {
 		name   string
 		client *client
 		// allowed says whether this role passes a rule.
 		allowed func(rule string) bool
+		// refused are routes the rule lets this role through and the handler then refuses.
+		refused []string
 	}{
-		{"anonymous", s.client(), func(r string) bool { return r == "public" }},
-		{"member", s.signedIn(t, "priya.natarajan@northvale.example"), func(r string) bool {
-			return r == "public" || r == "signed-in" || strings.HasPrefix(r, "member:")
+		{"anonymous", s.client(), func(r string) bool { return r == "public" }, nil},
+		{"member", s.signedIn(t, "priya.natarajan@northvale.example"), memberOrPublic, nil},
+		{"chair", s.signedIn(t, "helen.ashworth@northvale.example"), func(r string) bool {
+			return memberOrPublic(r) || strings.HasPrefix(r, "chair:")
+		}, []string{ // the action is Priya Natarajan's: a member reads it, only its owners change it
+			"POST /actions/:id/complete", "POST /actions/:id/respond", "POST /actions/:id/updates",
+			"POST /api/v1/actions/:id/complete", "POST /api/v1/actions/:id/updates",
 		}},
 		{"clerk of another board", s.signedIn(t, "other.clerk@example.org"), func(r string) bool {
 			return r == "public" || r == "signed-in" || r == "any-clerk"
-		}},
-		{"admin", s.signedIn(t, "admin@northvale.example"), func(r string) bool { return true }},
+		}, nil},
+		{"admin", s.signedIn(t, "admin@northvale.example"), func(r string) bool { return true }, nil},
 	}
 	keys := make([]string, 0, len(access))
 	for k := range access {
@@ -246,9 +273,43 @@ func TestAccess(t *testing.T) {
 			if res.StatusCode >= 500 {
 				t.Errorf("%s %s as %s: %d", method, path, role.name, res.StatusCode)
 			}
-			if want := role.allowed(rule); want == denied && key != "POST /login" {
+			if want := role.allowed(rule) && !slices.Contains(role.refused, key); want == denied && key != "POST /login" {
 				t.Errorf("%s %s (%s) as %s: status %d, allowed should be %v", method, path, rule, role.name, res.StatusCode, want)
 			}
 		}
+	}
+}
+
+// TestChairStepsNotTheClerks: the clerk of a board writes the minutes and the chair checks
+// them, so the clerk is refused every chair's step, while the chair may take it.
+func TestChairStepsNotTheClerks(t *testing.T) {
+	s := newTestServer(t)
+	ctx := context.Background()
+	board, err := s.app.meetings.BoardByShortName(ctx, "NSCP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := s.app.meetings.AllMeetings(ctx, board.ID)
+	clerk := s.signedIn(t, "clerk@northvale.example")
+	chair := s.signedIn(t, "chair@northvale.example")
+	n := 0
+	for key, rule := range access {
+		method, path, _ := strings.Cut(key, " ")
+		if rule != "chair:meeting" || method != http.MethodPost {
+			continue
+		}
+		n++
+		path = strings.Replace(path, ":id", fmt.Sprint(ms[0].ID), 1)
+		if res := clerk.post(path, url.Values{}); res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s as the board's clerk: %d, want 403", key, res.StatusCode)
+		}
+		// The demo's first meeting's minutes are signed: the chair gets through to the
+		// step, which finds nothing to do.
+		if res := chair.post(path, url.Values{}); res.StatusCode != http.StatusConflict {
+			t.Errorf("%s as the chair: %d, want 409", key, res.StatusCode)
+		}
+	}
+	if n == 0 {
+		t.Error("the access table lists no chair's step")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"quorum/internal/auth"
 	"quorum/internal/db"
 	"quorum/internal/outbox"
+	"quorum/internal/web"
 	"quorum/meetings"
 	"quorum/minutes"
 	"quorum/minutes/importer"
@@ -57,14 +58,21 @@ func (a *app) Close() error { return a.db.Close() }
 // boardRoles answers the access checks from the meetings store.
 type boardRoles struct{ db *sql.DB }
 
-func (b boardRoles) Roles(ctx context.Context, personID, boardID int64) (clerk, member bool, err error) {
-	err = b.db.QueryRowContext(ctx, `SELECT
+// Roles reads the board's clerk and the person's memberships that have not ended. A
+// member whose membership starts later already sees the board (an incoming member reads
+// the next pack); the chair's authority begins on the day it starts.
+func (b boardRoles) Roles(ctx context.Context, personID, boardID int64) (web.Roles, error) {
+	var r web.Roles
+	err := b.db.QueryRowContext(ctx, `SELECT
 		EXISTS(SELECT 1 FROM boards WHERE id = ?1 AND clerk_id = ?2) OR
 		EXISTS(SELECT 1 FROM memberships WHERE board_id = ?1 AND person_id = ?2 AND role = 'clerk'
 			AND (ends_on = '' OR ends_on >= date('now'))),
 		EXISTS(SELECT 1 FROM memberships WHERE board_id = ?1 AND person_id = ?2
-			AND (ends_on = '' OR ends_on >= date('now')))`, boardID, personID).Scan(&clerk, &member)
-	return clerk, member, err
+			AND (ends_on = '' OR ends_on >= date('now'))),
+		EXISTS(SELECT 1 FROM memberships WHERE board_id = ?1 AND person_id = ?2 AND role IN ('chair', 'vice-chair')
+			AND (starts_on = '' OR starts_on <= date('now')) AND (ends_on = '' OR ends_on >= date('now')))`,
+		boardID, personID).Scan(&r.Clerk, &r.Member, &r.Chair)
+	return r, err
 }
 
 func (b boardRoles) Public(ctx context.Context, boardID int64) (bool, error) {

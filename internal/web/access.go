@@ -13,8 +13,8 @@ import (
 // Access says who may use a route. Every route is registered with one, so no page is
 // public by accident; the access test walks them all.
 type Access struct {
-	Level string // Public, SignedIn, Member, Clerk, AnyClerk, Admin
-	Kind  string // for Member and Clerk: what the :id in the path is ("board", "meeting", ...)
+	Level string // Public, SignedIn, Member, Clerk, Chair, AnyClerk, Admin
+	Kind  string // for Member, Clerk and Chair: what the :id in the path is ("board", "meeting", ...)
 	Param string // the path parameter holding the id; "id" when empty
 }
 
@@ -32,6 +32,13 @@ func Member(kind string) Access { return Access{Level: "member", Kind: kind} }
 
 // Clerk allows the clerk of the board the :id of kind belongs to, and admins.
 func Clerk(kind string) Access { return Access{Level: "clerk", Kind: kind} }
+
+// Chair allows the chair or vice-chair of the board the :id of kind belongs to (a current
+// membership in that role), and admins. Not the clerk: the chair's steps are the chair's
+// check on what the clerk wrote (approving draft minutes for circulation, signing them),
+// and a clerk who could take them would be checking their own work. The vice-chair is in
+// because they chair the board when the chair cannot.
+func Chair(kind string) Access { return Access{Level: "chair", Kind: kind} }
 
 // Route is one registered route with its access rule.
 type Route struct {
@@ -92,12 +99,17 @@ func CurrentUser(c *gin.Context) *auth.User {
 // BoardRole is what the current user is on the board of the route, as found by the
 // access check: clerk (or admin) and member.
 func BoardRole(c *gin.Context) (clerk, member bool) {
-	v, ok := c.Get(boardKey)
-	if !ok {
-		return false, false
+	r := RolesOn(c)
+	return r.Clerk, r.Member
+}
+
+// RolesOn is everything the current user is on the board of the route, as found by the
+// access check; an admin is all of them. Outside a board's routes it is the zero Roles.
+func RolesOn(c *gin.Context) Roles {
+	if v, ok := c.Get(boardKey); ok {
+		return v.(Roles)
 	}
-	r := v.([2]bool)
-	return r[0], r[1]
+	return Roles{}
 }
 
 // LoadUser finds the account of a request: a bearer token, or the session.
@@ -149,7 +161,7 @@ func (s *Site) require(a Access) gin.HandlerFunc {
 			} else if !u.IsAdmin() {
 				Fail(c, errs.E(errs.Forbidden, "Only administrators can do this"))
 			}
-		case "member", "clerk":
+		case "member", "clerk", "chair":
 			s.requireBoard(c, a, u)
 		default:
 			Fail(c, errs.E(errs.Forbidden, "This page has no access rule"))
@@ -176,23 +188,23 @@ func (s *Site) requireBoard(c *gin.Context, a Access, u *auth.User) {
 			return
 		}
 	}
-	var clerk, member bool
+	var roles Roles
 	if u != nil {
 		if u.IsAdmin() {
-			clerk, member = true, true
+			roles = Roles{Clerk: true, Member: true, Chair: true}
 		} else if u.PersonID != 0 {
-			if clerk, member, err = s.Boards.Roles(ctx, u.PersonID, boardID); err != nil {
+			if roles, err = s.Boards.Roles(ctx, u.PersonID, boardID); err != nil {
 				Fail(c, err)
 				return
 			}
 			// Only accounts with the clerk role run boards, even if named clerk on one.
-			clerk = clerk && u.Role == auth.RoleClerk
-			member = member || clerk
+			roles.Clerk = roles.Clerk && u.Role == auth.RoleClerk
+			roles.Member = roles.Member || roles.Clerk
 		}
 	}
-	c.Set(boardKey, [2]bool{clerk, member})
+	c.Set(boardKey, roles)
 	c.Set("board_id", boardID)
-	if a.Level == "clerk" && !clerk {
+	if a.Level == "clerk" && !roles.Clerk {
 		if u == nil {
 			Fail(c, errSignIn)
 		} else {
@@ -200,7 +212,15 @@ func (s *Site) requireBoard(c *gin.Context, a Access, u *auth.User) {
 		}
 		return
 	}
-	if a.Level == "member" && !member {
+	if a.Level == "chair" && !roles.Chair {
+		if u == nil {
+			Fail(c, errSignIn)
+		} else {
+			Fail(c, errs.E(errs.Forbidden, "Only the chair of this board can do this"))
+		}
+		return
+	}
+	if a.Level == "member" && !roles.Member {
 		if c.Request.Method == http.MethodGet {
 			if pub, err := s.Boards.Public(ctx, boardID); err == nil && pub {
 				return

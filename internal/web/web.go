@@ -40,10 +40,18 @@ type Site struct {
 // BoardRoles answers what a person may do on a board. cmd/quorum supplies it from the
 // meetings store, so that web needs no domain package.
 type BoardRoles interface {
-	// Roles reports whether the person clerks the board and whether they sit on it.
-	Roles(ctx context.Context, personID, boardID int64) (clerk, member bool, err error)
+	// Roles reports what the person is on the board today.
+	Roles(ctx context.Context, personID, boardID int64) (Roles, error)
 	// Public reports whether the board publishes its papers to everyone.
 	Public(ctx context.Context, boardID int64) (bool, error)
+}
+
+// Roles is what a person is on one board, from the board's clerk and its current
+// memberships.
+type Roles struct {
+	Clerk  bool // named the board's clerk, or a member as clerk
+	Member bool // any current membership, whatever its role
+	Chair  bool // a current membership as chair or vice-chair, begun by today
 }
 
 // Resolver finds the board an id in a URL belongs to (a meeting, an item, an action).
