@@ -58,6 +58,7 @@ func (h *Handler) Register(r *web.Router) {
 	r.GET("/boards/:id/actions.csv", web.Member("board"), h.exportCSV)
 	r.GET("/boards/:id/actions.xlsx", web.Member("board"), h.exportXLSX)
 	r.POST("/boards/:id/actions", web.Clerk("board"), h.createAction)
+	r.POST("/boards/:id/actions/reminders", web.Clerk("board"), h.setReminders)
 	r.GET("/boards/:id/actions/import", web.Clerk("board"), h.importForm)
 	r.POST("/boards/:id/actions/import", web.Clerk("board"), h.importActions)
 	r.GET("/boards/:id/dashboard", web.Member("board"), h.showDashboard)
@@ -314,6 +315,13 @@ func (h *Handler) logData(c *gin.Context, q logQuery, clerk bool) (web.H, error)
 	if err := h.logOptions(ctx, b.ID, data); err != nil {
 		return nil, err
 	}
+	if clerk {
+		rs, err := h.store.ReminderSettings(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		data["Reminders"] = reminderForm(rs.Reminders, strconv.Itoa(rs.DaysBefore), rs.Digest)
+	}
 	base := fmt.Sprintf("/boards/%d/actions", b.ID)
 	data["Sorts"] = q.sortLinks(base)
 	exp := q
@@ -340,6 +348,41 @@ func (h *Handler) logData(c *gin.Context, q logQuery, clerk bool) (web.H, error)
 		data["Next"] = p.url(base)
 	}
 	return data, nil
+}
+
+func reminderForm(reminders bool, days string, digest bool) web.H {
+	return web.H{"Reminders": reminders, "DaysBefore": days, "Digest": digest}
+}
+
+// setReminders keeps the board's reminder settings, from the form on the log's page.
+func (h *Handler) setReminders(c *gin.Context) {
+	boardID := c.GetInt64("board_id")
+	r := ReminderSettings{BoardID: boardID, Reminders: c.PostForm("reminders") == "1", Digest: c.PostForm("digest") == "1"}
+	days := strings.TrimSpace(c.PostForm("days_before"))
+	n, err := strconv.Atoi(days)
+	if err != nil {
+		err = errs.Field("days_before", "Write the number of days before the due day, such as 7 (0 for the day itself)")
+	} else {
+		r.DaysBefore = n
+		err = h.store.SetReminderSettings(web.Ctx(c), r)
+	}
+	if err != nil {
+		if web.FormErrors(err) == nil {
+			web.Fail(c, err)
+			return
+		}
+		q := readLogQuery(c)
+		q.Status, q.Sort, q.Page = "outstanding", "ref", 1
+		data, derr := h.logData(c, q, true)
+		if derr != nil {
+			web.Fail(c, derr)
+			return
+		}
+		data["Reminders"] = reminderForm(r.Reminders, days, r.Digest)
+		web.Form(c, "actions_log.html", data, err)
+		return
+	}
+	web.Redirect(c, fmt.Sprintf("/boards/%d/actions#reminders", boardID), "Reminder settings saved")
 }
 
 // logOptions fills the filter form's choices: the board's members, the organisations,

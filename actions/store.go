@@ -28,6 +28,10 @@ type Store struct {
 	stmts map[string]*sql.Stmt
 
 	cache cache // the log's pages and dashboards last read: cache.go
+
+	// MailBase starts the links in mail queued without a request to take the address
+	// from (reminders, digests): https://quorum.example.org. Empty: links are paths.
+	MailBase string
 }
 
 // NewStore returns a store over an open, migrated database.

@@ -604,3 +604,77 @@ func TestActionsAPI(t *testing.T) {
 		}
 	}
 }
+
+func TestReminderSettingsForm(t *testing.T) {
+	s := newTestServer(t)
+	f := actionsDemo(t, s)
+	clerk := s.signedIn(t, "clerk@northvale.example")
+	log := fmt.Sprintf("/boards/%d/actions", f.board.ID)
+
+	res := clerk.get(log)
+	wantStatus(t, "log", res, http.StatusOK)
+	if !strings.Contains(res.body, `action="`+log+`/reminders"`) || !regexp.MustCompile(`id="days_before"[^>]*value="7"`).MatchString(res.body) {
+		t.Fatalf("the clerk's log has no reminder settings with the default 7 days")
+	}
+	// A member sees no settings.
+	chair := s.signedIn(t, "chair@northvale.example")
+	if res := chair.get(log); strings.Contains(res.body, log+"/reminders") {
+		t.Error("a member is offered the reminder settings")
+	}
+	if res := chair.post(log+"/reminders", url.Values{"days_before": {"3"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a member set the reminders: %d", res.StatusCode)
+	}
+
+	for _, bad := range []string{"soon", "61", "-2"} {
+		res := clerk.post(log+"/reminders", url.Values{"reminders": {"1"}, "days_before": {bad}, "digest": {"1"}})
+		wantStatus(t, "bad days "+bad, res, http.StatusUnprocessableEntity)
+		if !strings.Contains(res.body, "days before the due day") || !strings.Contains(res.body, `value="`+bad+`"`) {
+			t.Errorf("days %q: the form is not re-shown with its error", bad)
+		}
+	}
+	res = clerk.post(log+"/reminders", url.Values{"reminders": {"1"}, "days_before": {"3"}})
+	wantStatus(t, "save", res, http.StatusSeeOther)
+	rs, err := s.app.actions.ReminderSettings(context.Background(), f.board.ID)
+	if err != nil || rs != (actions.ReminderSettings{BoardID: f.board.ID, Reminders: true, DaysBefore: 3, Digest: false}) {
+		t.Fatalf("kept: %+v %v", rs, err)
+	}
+	// The cached log shows the new settings at once.
+	res = clerk.get(log)
+	if !regexp.MustCompile(`id="days_before"[^>]*value="3"`).MatchString(res.body) || regexp.MustCompile(`id="digest"[^>]* checked`).MatchString(res.body) {
+		t.Error("the log shows the old settings")
+	}
+}
+
+func TestRemindersCommand(t *testing.T) {
+	if now := time.Now().In(meetings.London); now.Weekday() == time.Monday && now.Hour() < 7 {
+		t.Skip("the week's digests start at seven on Monday morning")
+	}
+	ctx := context.Background()
+	dbFile := t.TempDir() + "/quorum.db"
+	env := func(string) string { return "" }
+	var out bytes.Buffer
+	if err := run(ctx, []string{"demo", "-db", dbFile}, env, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"reminders", "-db", dbFile, "-base-url", "https://quorum.example.org/"}, env, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if _, err := fmt.Sscanf(out.String(), "queued %d messages", &n); err != nil || n == 0 {
+		t.Fatalf("first run: %q %v", out.String(), err)
+	}
+	a, err := openApp(ctx, dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ms, err := outbox.ByKeyPrefix(ctx, a.db, "digest:")
+	if err != nil || len(ms) == 0 || !strings.Contains(ms[0].Body, "https://quorum.example.org/my/actions") {
+		t.Fatalf("digests: %v %+v", err, ms)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"reminders", "-db", dbFile}, env, nil, &out); err != nil || out.String() != "queued 0 messages in the outbox\n" {
+		t.Fatalf("second run: %q %v", out.String(), err)
+	}
+}

@@ -56,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return demoCmd(ctx, e, args)
 	case "backup":
 		return backupCmd(ctx, e, args)
+	case "reminders":
+		return remindersCmd(ctx, e, args)
 	case "user":
 		return userCmd(ctx, e, args)
 	case "token":
@@ -75,6 +77,7 @@ const usage = `usage: quorum [command] [flags]
   migrate   apply database migrations
   demo      load the fictional demo partnership
   backup    write a consistent copy of the database: backup -o FILE
+  reminders queue the reminders and weekly digests due now: reminders [-db F] [-base-url URL]
   user add  create an account: user add -email E -name N -role admin|clerk [-password-stdin]
   token create  print an API token: token create -email E
   minutes parse IN.md [-board SHORT]   print the parsed minutes as JSON

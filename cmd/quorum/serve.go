@@ -78,6 +78,12 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Reminders and digests go into the outbox from a ticker, stopped before the database
+	// closes.
+	remindCtx, stopReminders := context.WithCancel(ctx)
+	reminding := make(chan struct{})
+	go func() { defer close(reminding); runReminders(remindCtx, a.actions, ReminderInterval, log) }()
+	defer func() { stopReminders(); <-reminding }()
 	select {
 	case err := <-errc:
 		return err
