@@ -9,6 +9,7 @@ import (
 	"quorum/internal/audit"
 	"quorum/internal/auth"
 	"quorum/internal/db"
+	"quorum/internal/mailer"
 	"quorum/internal/outbox"
 	"quorum/internal/web"
 	"quorum/meetings"
@@ -32,6 +33,7 @@ func migrations() []db.Source {
 		{Name: "meetings", FS: meetings.Schema()},
 		{Name: "auth", FS: auth.Schema()},
 		{Name: "outbox", FS: outbox.Schema()},
+		{Name: "mailer", FS: mailer.Schema()},
 		{Name: "actions", FS: actions.Schema()},
 		{Name: "minutes", FS: minutes.Schema()},
 		{Name: "importer", FS: importer.Schema()},

@@ -64,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return tokenCmd(ctx, e, args)
 	case "minutes":
 		return minutesCmd(ctx, e, args)
+	case "pack":
+		return packCmd(ctx, e, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -82,6 +84,7 @@ const usage = `usage: quorum [command] [flags]
   token create  print an API token: token create -email E
   minutes parse IN.md [-board SHORT]   print the parsed minutes as JSON
   minutes render IN.md -o OUT.pdf      render minutes to PDF
+  pack build -meeting ID -o OUT.pdf [-restricted]   build a meeting's agenda pack
 `
 
 // newFlags makes a flag set whose flags also read QUORUM_* environment variables.

@@ -14,6 +14,7 @@ import (
 	"quorum/internal/auth"
 	"quorum/internal/errs"
 	"quorum/internal/outbox"
+	"quorum/internal/pack"
 	"quorum/internal/web"
 	"quorum/meetings"
 	"quorum/minutes"
@@ -70,6 +71,7 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	importer.NewHandler(importer.NewStore(a.db, a.meetings, a.actions, a.minutes)).Register(rt)
 	actions.NewHandler(a.actions, a.meetings).Register(rt)
 	outbox.NewHandler(a.db).Register(rt)
+	pack.NewHandler(a.packs(cfg.baseURL)).Register(rt)
 
 	r.NoRoute(func(c *gin.Context) { web.Fail(c, errs.E(errs.NotFound, "Page not found")) })
 	r.NoMethod(func(c *gin.Context) {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
+
+	"quorum/internal/mailer"
 )
 
 type serveConfig struct {
@@ -23,6 +25,9 @@ type serveConfig struct {
 	cookieSecure   bool
 	trustedProxies string
 	dev            bool
+	baseURL        string
+	smtpURL        string
+	smtpFrom       string
 }
 
 func serveCmd(ctx context.Context, e env, args []string) error {
@@ -34,6 +39,9 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	fs.BoolVar(&cfg.cookieSecure, "cookie-secure", false, "mark session cookies Secure (set when served over HTTPS)")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated proxy addresses whose X-Forwarded-For is trusted")
 	fs.BoolVar(&cfg.dev, "dev", false, "re-read templates on every request")
+	fs.StringVar(&cfg.baseURL, "base-url", "", "the site's address, for links in mail (https://quorum.example.org); default: the address a request came to")
+	fs.StringVar(&cfg.smtpURL, "smtp-url", "", "send the outbox through this mail server (smtp://user:pass@host:587?from=clerk@example.org); empty: mail waits in the outbox")
+	fs.StringVar(&cfg.smtpFrom, "smtp-from", "", "the address mail is from, unless -smtp-url names one")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -75,6 +83,16 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "Quorum is serving http://%s (database %s, ready in %s)\n", ln.Addr(), cfg.db, time.Since(start).Round(time.Millisecond))
 	if logins != "" {
 		fmt.Fprint(e.stdout, logins)
+	}
+	if cfg.smtpURL != "" {
+		sender, err := mailer.NewSMTP(cfg.smtpURL, cfg.smtpFrom)
+		if err != nil {
+			return err
+		}
+		runner := &mailer.Runner{DB: a.db, Sender: sender, Log: log}
+		mailCtx, stopMail := context.WithCancel(ctx)
+		defer stopMail()
+		go runner.Run(mailCtx)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -1,0 +1,238 @@
+package pack
+
+import (
+	"bytes"
+	"database/sql"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"quorum/internal/audit"
+	"quorum/internal/db"
+	"quorum/internal/errs"
+	"quorum/internal/outbox"
+	"quorum/internal/web"
+	"quorum/meetings"
+)
+
+// Handler serves the pack pages and downloads.
+type Handler struct{ s *Service }
+
+// NewHandler returns the handler.
+func NewHandler(s *Service) *Handler { return &Handler{s: s} }
+
+// Register lists every URL the package serves.
+func (h *Handler) Register(r *web.Router) {
+	r.GET("/meetings/:id/pack", web.Member("meeting"), h.showPacks)
+	r.POST("/meetings/:id/pack/publish", web.Clerk("meeting"), h.publish)
+	r.GET("/meetings/:id/pack.pdf", web.Member("meeting"), h.downloadPublic)
+	r.GET("/meetings/:id/pack-restricted.pdf", web.Member("meeting"), h.downloadRestricted)
+}
+
+func meetingID(c *gin.Context) int64 { id, _ := web.ParseID(c.Param("id")); return id }
+
+func (h *Handler) showPacks(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := meetingID(c)
+	m, err := h.s.Meetings.Meeting(ctx, id)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	b, err := h.s.Meetings.Board(ctx, m.BoardID)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	packs, err := h.s.Meetings.Packs(ctx, id)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	clerk, member := web.BoardRole(c)
+	type shown struct {
+		meetings.Pack
+		URL, File string
+		Latest    bool
+	}
+	var list []shown
+	latest := 0
+	for _, p := range packs {
+		latest = max(latest, p.Version)
+	}
+	for _, p := range packs {
+		if p.Restricted && !member {
+			continue
+		}
+		path := "pack.pdf"
+		if p.Restricted {
+			path = "pack-restricted.pdf"
+		}
+		url := fmt.Sprintf("/meetings/%d/%s?version=%d", id, path, p.Version)
+		if p.Supplement > 0 {
+			url += fmt.Sprintf("&supplement=%d", p.Supplement)
+		}
+		list = append(list, shown{Pack: p, URL: url, File: p.FileName(b.ShortName, m.StartsAt), Latest: p.Version == latest})
+	}
+	data := web.H{"Title": "Agenda pack: " + m.Title(), "Nav": "boards", "Meeting": m, "Board": b, "Packs": list,
+		"IsClerk": clerk, "IsMember": member, "Latest": latest}
+	if clerk {
+		pending, err := outbox.ByKeyPrefix(ctx, h.s.DB, fmt.Sprintf("pack:meeting:%d:", id))
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+		waiting := 0
+		for _, p := range pending {
+			if p.SentAt.IsZero() {
+				waiting++
+			}
+		}
+		data["Mail"], data["MailWaiting"] = len(pending), waiting
+	}
+	web.HTML(c, http.StatusOK, "pack_show.html", data)
+}
+
+func (h *Handler) publish(c *gin.Context) {
+	id := meetingID(c)
+	if h.s.BaseURL == "" {
+		scheme := "http"
+		if c.Request.TLS != nil {
+			scheme = "https"
+		}
+		s := *h.s
+		s.BaseURL = scheme + "://" + c.Request.Host
+		h = &Handler{s: &s}
+	}
+	p, err := h.s.Publish(web.Ctx(c), id, web.Actor(c).Name)
+	if err != nil {
+		if code := errs.Code(err); code == errs.Conflict || code == errs.Invalid {
+			web.Redirect(c, fmt.Sprintf("/meetings/%d/pack", id), errs.Message(err))
+			return
+		}
+		web.Fail(c, err)
+		return
+	}
+	msg := fmt.Sprintf("Agenda pack published (%d pages)", p.Packs[0].Pages)
+	if p.Version > 1 {
+		msg = fmt.Sprintf("Version %d of the agenda pack published (%d pages)", p.Version, p.Packs[0].Pages)
+	}
+	msg += fmt.Sprintf("; a message to each of %d members and substitutes is in the outbox", p.Recipients)
+	web.Redirect(c, fmt.Sprintf("/meetings/%d/pack", id), msg)
+}
+
+// query reads ?version= and ?supplement=.
+func query(c *gin.Context) (version, supplement int, err error) {
+	for _, q := range []struct {
+		name string
+		v    *int
+	}{{"version", &version}, {"supplement", &supplement}} {
+		if s := c.Query(q.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return 0, 0, errs.E(errs.NotFound, "No such pack for this meeting")
+			}
+			*q.v = n
+		}
+	}
+	return
+}
+
+func (h *Handler) downloadPublic(c *gin.Context) {
+	version, supplement, err := query(c)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	h.serve(c, version, supplement, false)
+}
+
+// downloadRestricted serves the restricted pack, stamped for whoever downloads it, to
+// the board's members (and clerk) only; anyone else is refused, and the refusal audited.
+func (h *Handler) downloadRestricted(c *gin.Context) {
+	if _, member := web.BoardRole(c); !member {
+		id := meetingID(c)
+		err := db.WithTx(web.Ctx(c), h.s.DB, func(tx *sql.Tx) error {
+			return audit.Record(web.Ctx(c), tx, "pack.restricted_refused", "meeting", id, nil, map[string]string{"path": c.Request.URL.Path})
+		})
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+		if web.CurrentUser(c) == nil {
+			web.Fail(c, errs.E(errs.Unauthorized, "Sign in to see this page"))
+			return
+		}
+		web.Fail(c, errs.E(errs.Forbidden, "The restricted pack is only for members of this board"))
+		return
+	}
+	version, supplement, err := query(c)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	h.serve(c, version, supplement, true)
+}
+
+func (h *Handler) serve(c *gin.Context, version, supplement int, restricted bool) {
+	ctx := c.Request.Context()
+	id := meetingID(c)
+	p, data, err := h.s.Meetings.PackFile(ctx, id, version, restricted, supplement)
+	if errs.Code(err) == errs.NotFound && version == 0 && supplement == 0 {
+		// Like the minutes before they are out: the page says what there is.
+		web.Redirect(c, fmt.Sprintf("/meetings/%d/pack", id), "This meeting has no such pack yet")
+		return
+	}
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	m, err := h.s.Meetings.Meeting(ctx, id)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	b, err := h.s.Meetings.Board(ctx, m.BoardID)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	etag := `"` + p.SHA256[:32] + `"`
+	if restricted {
+		u := web.CurrentUser(c)
+		today := time.Now().In(meetings.London)
+		who := u.Name
+		if who == "" {
+			who = u.Email
+		}
+		stamp := fmt.Sprintf("Copy made for %s on %s: do not pass on", who, today.Format("2 January 2006"))
+		if data, err = meetings.StampCopy(data, stamp); err != nil {
+			web.Fail(c, err)
+			return
+		}
+		etag = fmt.Sprintf(`"%s-%d-%s"`, p.SHA256[:24], u.ID, today.Format("20060102"))
+		err = db.WithTx(web.Ctx(c), h.s.DB, func(tx *sql.Tx) error {
+			return audit.Record(web.Ctx(c), tx, "pack.restricted_copy", "meeting", id, nil, map[string]any{"version": p.Version, "supplement": p.Supplement, "for": who})
+		})
+		if err != nil {
+			web.Fail(c, err)
+			return
+		}
+	}
+	// The page CSP would stop the browser's PDF viewer; a PDF needs none of it.
+	c.Writer.Header().Del("Content-Security-Policy")
+	c.Header("Content-Type", "application/pdf")
+	c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": p.FileName(b.ShortName, m.StartsAt)}))
+	c.Header("ETag", etag)
+	if restricted {
+		c.Header("Cache-Control", "private, no-store")
+	} else {
+		c.Header("Cache-Control", "private, max-age=300")
+	}
+	http.ServeContent(c.Writer, c.Request, strings.TrimSuffix(p.FileName(b.ShortName, m.StartsAt), ".pdf"), p.BuiltAt, bytes.NewReader(data))
+}
