@@ -40,6 +40,28 @@ func (s *Store) ActionBoard(ctx context.Context, actionID int64) (int64, error) 
 	return id, err
 }
 
+// IsOwner reports whether a person is one an action belongs to, as CanUpdate reads it: a
+// person or role owner, or someone of an owning organisation or of one asked to answer.
+// The access check asks it for officers, who need not sit on the action's board.
+func (s *Store) IsOwner(ctx context.Context, personID, actionID int64) (bool, error) {
+	var org int64
+	err := s.queryRow(ctx, `SELECT coalesce(organisation_id,0) FROM people WHERE id = ?`, personID).Scan(&org)
+	if db.IsNoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	a, err := s.Action(ctx, actionID)
+	if errs.Code(err) == errs.NotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return CanUpdate(personID, org, false, false, a), nil
+}
+
 // DB is the database the store writes, for callers queuing mail in its transactions.
 func (s *Store) DB() *sql.DB { return s.db }
 

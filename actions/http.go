@@ -62,11 +62,11 @@ func (h *Handler) Register(r *web.Router) {
 	r.GET("/boards/:id/actions/import", web.Clerk("board"), h.importForm)
 	r.POST("/boards/:id/actions/import", web.Clerk("board"), h.importActions)
 	r.GET("/boards/:id/dashboard", web.Member("board"), h.showDashboard)
-	r.GET("/actions/:id", web.Member("action"), h.showAction)
-	r.GET("/actions/:id/document", web.Member("action"), h.downloadDocument)
-	r.POST("/actions/:id/updates", web.Member("action"), h.postUpdate)
-	r.POST("/actions/:id/complete", web.Member("action"), h.completeAction)
-	r.POST("/actions/:id/respond", web.Member("action"), h.respond)
+	r.GET("/actions/:id", web.MemberOrOwner("action"), h.showAction)
+	r.GET("/actions/:id/document", web.MemberOrOwner("action"), h.downloadDocument)
+	r.POST("/actions/:id/updates", web.MemberOrOwner("action"), h.postUpdate)
+	r.POST("/actions/:id/complete", web.MemberOrOwner("action"), h.completeAction)
+	r.POST("/actions/:id/respond", web.MemberOrOwner("action"), h.respond)
 	r.POST("/actions/:id/drop", web.Clerk("action"), h.dropAction)
 	r.POST("/actions/:id/reopen", web.Clerk("action"), h.reopenAction)
 	r.POST("/actions/:id/links", web.Clerk("action"), h.sendLink)
@@ -79,9 +79,9 @@ func (h *Handler) Register(r *web.Router) {
 
 	r.GET("/api/v1/boards/:id/actions", web.Member("board"), h.apiList)
 	r.GET("/api/v1/boards/:id/dashboard", web.Member("board"), h.apiDashboard)
-	r.GET("/api/v1/actions/:id", web.Member("action"), h.apiAction)
-	r.POST("/api/v1/actions/:id/updates", web.Member("action"), h.apiPostUpdate)
-	r.POST("/api/v1/actions/:id/complete", web.Member("action"), h.apiComplete)
+	r.GET("/api/v1/actions/:id", web.MemberOrOwner("action"), h.apiAction)
+	r.POST("/api/v1/actions/:id/updates", web.MemberOrOwner("action"), h.apiPostUpdate)
+	r.POST("/api/v1/actions/:id/complete", web.MemberOrOwner("action"), h.apiComplete)
 }
 
 // --- cached pages
@@ -1125,12 +1125,16 @@ func (h *Handler) myActions(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
-	// Forms only where the person may act: the boards they sit on or clerk (the routes'
-	// rule) and actions that are theirs.
+	// Forms only where the person may act (the routes' rule): the boards they sit on or
+	// clerk, and the actions they own, on any board.
 	boards, err := h.meetings.PersonBoards(ctx, u.PersonID)
 	if err != nil {
 		web.Fail(c, err)
 		return
+	}
+	var org int64
+	if p, err := h.meetings.Person(ctx, u.PersonID); err == nil {
+		org = p.OrganisationID
 	}
 	today := time.Now().In(london).Format("2006-01-02")
 	sits := map[int64]bool{}
@@ -1145,7 +1149,7 @@ func (h *Handler) myActions(c *gin.Context) {
 	}
 	list := make([]mine, len(as))
 	for i := range as {
-		list[i] = mine{Action: as[i], CanAct: sits[as[i].BoardID] || u.IsAdmin()}
+		list[i] = mine{Action: as[i], CanAct: sits[as[i].BoardID] || u.IsAdmin() || CanUpdate(u.PersonID, org, false, false, &as[i])}
 	}
 	data["Actions"], data["RequestKey"] = list, requestKey()
 	web.HTML(c, http.StatusOK, "actions_mine.html", data)

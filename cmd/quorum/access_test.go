@@ -112,11 +112,11 @@ var access = map[string]string{
 	"GET /boards/:id/actions/import":    "clerk:board",
 	"POST /boards/:id/actions/import":   "clerk:board",
 	"GET /boards/:id/dashboard":         "member:board",
-	"GET /actions/:id":                  "member:action",
-	"GET /actions/:id/document":         "member:action",
-	"POST /actions/:id/updates":         "member:action",
-	"POST /actions/:id/complete":        "member:action",
-	"POST /actions/:id/respond":         "member:action",
+	"GET /actions/:id":                  "member-or-owner:action",
+	"GET /actions/:id/document":         "member-or-owner:action",
+	"POST /actions/:id/updates":         "member-or-owner:action",
+	"POST /actions/:id/complete":        "member-or-owner:action",
+	"POST /actions/:id/respond":         "member-or-owner:action",
 	"POST /actions/:id/drop":            "clerk:action",
 	"POST /actions/:id/reopen":          "clerk:action",
 	"POST /actions/:id/links":           "clerk:action",
@@ -128,9 +128,9 @@ var access = map[string]string{
 	"POST /a/:token/complete":           "public",
 	"GET /api/v1/boards/:id/actions":    "member:board",
 	"GET /api/v1/boards/:id/dashboard":  "member:board",
-	"GET /api/v1/actions/:id":           "member:action",
-	"POST /api/v1/actions/:id/updates":  "member:action",
-	"POST /api/v1/actions/:id/complete": "member:action",
+	"GET /api/v1/actions/:id":           "member-or-owner:action",
+	"POST /api/v1/actions/:id/updates":  "member-or-owner:action",
+	"POST /api/v1/actions/:id/complete": "member-or-owner:action",
 	"GET /admin/outbox":                 "admin",
 
 	"POST /boards/:id/actions/reminders": "clerk:board",
@@ -211,7 +211,7 @@ func TestAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	memberOrPublic := func(r string) bool {
-		return r == "public" || r == "signed-in" || strings.HasPrefix(r, "member:")
+		return r == "public" || r == "signed-in" || strings.HasPrefix(r, "member:") || strings.HasPrefix(r, "member-or-owner:")
 	}
 
 	roles := []struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"quorum/actions"
+	"quorum/internal/auth"
 	"quorum/internal/outbox"
 	"quorum/meetings"
 )
@@ -676,5 +677,96 @@ func TestRemindersCommand(t *testing.T) {
 	out.Reset()
 	if err := run(ctx, []string{"reminders", "-db", dbFile}, env, nil, &out); err != nil || out.String() != "queued 0 messages in the outbox\n" {
 		t.Fatalf("second run: %q %v", out.String(), err)
+	}
+}
+
+// TestOfficerOwnsActionOnPrivateBoard: an officer who does not sit on the delivery group
+// (which does not publish) reaches, updates and completes the action they own, from its
+// page and from My actions; so does a colleague of an owning organisation; anyone else
+// signed in is told the page is not found.
+func TestOfficerOwnsActionOnPrivateBoard(t *testing.T) {
+	s := newTestServer(t)
+	ctx := context.Background()
+	f := actionsDemo(t, s)
+	st := s.app.meetings
+	trust := &meetings.Organisation{Name: "Northvale Housing Trust", Handle: "housing", Kind: "voluntary"}
+	if err := st.CreateOrganisation(ctx, trust); err != nil {
+		t.Fatal(err)
+	}
+	account := func(name, email string, org int64) int64 {
+		p := &meetings.Person{Name: name, Email: email, OrganisationID: org}
+		if err := st.CreatePerson(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.app.users.CreateUser(ctx, &auth.User{Email: email, Name: name, Role: auth.RoleUser, PersonID: p.ID}, demoPassword); err != nil {
+			t.Fatal(err)
+		}
+		return p.ID
+	}
+	olu := account("Olu Officer", "olu.officer@example.org", 0)
+	account("Hana Housing", "hana@housing.example.org", trust.ID)
+	account("Nobody Else", "nobody@example.org", 0)
+
+	mine := &actions.Action{BoardID: f.group.ID, Text: "Map the hotspots for the summer plan",
+		Owners: []actions.Owner{{Kind: actions.OwnerPerson, PersonID: olu, Label: "olu"}}}
+	theirs := &actions.Action{BoardID: f.group.ID, Text: "Report void properties used for dealing",
+		Owners: []actions.Owner{{Kind: actions.OwnerOrganisation, OrganisationID: trust.ID, Label: "housing"}}}
+	for _, a := range []*actions.Action{mine, theirs} {
+		if err := s.app.actions.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func(a *actions.Action) string { return fmt.Sprintf("/actions/%d", a.ID) }
+
+	officer := s.signedIn(t, "olu.officer@example.org")
+	res := officer.get(page(mine))
+	wantStatus(t, "officer's action", res, http.StatusOK)
+	if !strings.Contains(res.body, page(mine)+"/updates") || !strings.Contains(res.body, page(mine)+"/complete") {
+		t.Error("the officer's action page offers no update or completion")
+	}
+	res = officer.post(page(mine)+"/updates", url.Values{"text": {"Hotspot map drafted with the police analyst"}})
+	wantStatus(t, "officer's update", res, http.StatusSeeOther)
+	res = officer.get("/my/actions")
+	if !strings.Contains(res.body, mine.Ref) || !strings.Contains(res.body, `action="`+page(mine)+`/updates"`) {
+		t.Error("My actions offers the officer no forms for their action")
+	}
+	res = officer.post(page(mine)+"/complete", url.Values{"note": {"Map circulated to the group"}, "request_key": {"k1"}})
+	wantStatus(t, "officer completes", res, http.StatusSeeOther)
+	if a, _ := s.app.actions.Action(ctx, mine.ID); a.Status != actions.StatusDone {
+		t.Errorf("after completing: %s", a.Status)
+	}
+	if res := officer.json(http.MethodGet, "/api/v1"+page(mine), "", ""); res.StatusCode != http.StatusOK {
+		t.Errorf("the officer's action over the API: %d", res.StatusCode)
+	}
+	// Not another action of the board, nor its log.
+	for _, p := range []string{page(theirs), fmt.Sprintf("/boards/%d/actions", f.group.ID)} {
+		if res := officer.get(p); res.StatusCode != http.StatusNotFound {
+			t.Errorf("officer reads %s: %d", p, res.StatusCode)
+		}
+	}
+	if res := officer.post(page(theirs)+"/updates", url.Values{"text": {"not mine"}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("officer updates another's action: %d", res.StatusCode)
+	}
+
+	// Someone of the owning organisation.
+	hana := s.signedIn(t, "hana@housing.example.org")
+	wantStatus(t, "organisation's action", hana.get(page(theirs)), http.StatusOK)
+	res = hana.post(page(theirs)+"/updates", url.Values{"text": {"Two voids reported to the police"}})
+	wantStatus(t, "organisation's update", res, http.StatusSeeOther)
+	if res := hana.get(page(mine)); res.StatusCode != http.StatusNotFound {
+		t.Errorf("a colleague of nobody's reads Olu's action: %d", res.StatusCode)
+	}
+
+	nobody := s.signedIn(t, "nobody@example.org")
+	for _, a := range []*actions.Action{mine, theirs} {
+		if res := nobody.get(page(a)); res.StatusCode != http.StatusNotFound {
+			t.Errorf("a stranger reads %s: %d", a.Ref, res.StatusCode)
+		}
+		if res := nobody.post(page(a)+"/complete", url.Values{"note": {"x"}}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("a stranger completes %s: %d", a.Ref, res.StatusCode)
+		}
+	}
+	if res := s.client().get(page(mine)); res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous: %d", res.StatusCode)
 	}
 }

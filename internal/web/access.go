@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -13,8 +14,8 @@ import (
 // Access says who may use a route. Every route is registered with one, so no page is
 // public by accident; the access test walks them all.
 type Access struct {
-	Level string // Public, SignedIn, Member, Clerk, Chair, AnyClerk, Admin
-	Kind  string // for Member, Clerk and Chair: what the :id in the path is ("board", "meeting", ...)
+	Level string // Public, SignedIn, Member, MemberOrOwner, Clerk, Chair, AnyClerk, Admin
+	Kind  string // for the board's levels: what the :id in the path is ("board", "meeting", ...)
 	Param string // the path parameter holding the id; "id" when empty
 }
 
@@ -32,6 +33,18 @@ func Member(kind string) Access { return Access{Level: "member", Kind: kind} }
 
 // Clerk allows the clerk of the board the :id of kind belongs to, and admins.
 func Clerk(kind string) Access { return Access{Level: "clerk", Kind: kind} }
+
+// MemberOrOwner is Member, and also lets through the owners of what the :id names (an
+// action's officers, who need not sit on its board), as the site's BoardRoles answers
+// through Owners. Without Owners it is Member.
+func MemberOrOwner(kind string) Access { return Access{Level: "member-or-owner", Kind: kind} }
+
+// Owners is what a BoardRoles may also answer, for MemberOrOwner routes: whether the
+// person owns the thing of kind with the id (for "action": a person owner, or someone of an
+// owning organisation).
+type Owners interface {
+	Owns(ctx context.Context, kind string, personID, id int64) (bool, error)
+}
 
 // Chair allows the chair or vice-chair of the board the :id of kind belongs to (a current
 // membership in that role), and admins. Not the clerk: the chair's steps are the chair's
@@ -161,7 +174,7 @@ func (s *Site) require(a Access) gin.HandlerFunc {
 			} else if !u.IsAdmin() {
 				Fail(c, errs.E(errs.Forbidden, "Only administrators can do this"))
 			}
-		case "member", "clerk", "chair":
+		case "member", "member-or-owner", "clerk", "chair":
 			s.requireBoard(c, a, u)
 		default:
 			Fail(c, errs.E(errs.Forbidden, "This page has no access rule"))
@@ -220,7 +233,19 @@ func (s *Site) requireBoard(c *gin.Context, a Access, u *auth.User) {
 		}
 		return
 	}
-	if a.Level == "member" && !roles.Member {
+	if a.Level == "member-or-owner" && !roles.Member && u != nil && u.PersonID != 0 {
+		if o, ok := s.Boards.(Owners); ok {
+			owns, err := o.Owns(ctx, a.Kind, u.PersonID, id)
+			if err != nil {
+				Fail(c, err)
+				return
+			}
+			if owns {
+				return
+			}
+		}
+	}
+	if (a.Level == "member" || a.Level == "member-or-owner") && !roles.Member {
 		if c.Request.Method == http.MethodGet {
 			if pub, err := s.Boards.Public(ctx, boardID); err == nil && pub {
 				return
