@@ -98,6 +98,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	// Reminders and digests go into the outbox from a ticker, stopped before the database
 	// closes.
+	a.actions.MailBase = strings.TrimSuffix(cfg.baseURL, "/")
 	remindCtx, stopReminders := context.WithCancel(ctx)
 	reminding := make(chan struct{})
 	go func() { defer close(reminding); runReminders(remindCtx, a.actions, ReminderInterval, log) }()
