@@ -133,6 +133,34 @@ var access = map[string]string{
 	"POST /api/v1/actions/:id/complete": "member-or-owner:action",
 	"GET /admin/outbox":                 "admin",
 
+	"GET /boards/:id/plans":               "member:board",
+	"POST /boards/:id/plans":              "clerk:board",
+	"GET /plans/:id":                      "member:plan",
+	"GET /plans/:id/plan.xlsx":            "member:plan",
+	"GET /plans/:id/update.pdf":           "member:plan",
+	"POST /plans/:id":                     "clerk:plan",
+	"POST /plans/:id/themes":              "clerk:plan",
+	"POST /plans/:id/actions":             "clerk:plan",
+	"POST /plans/:id/import":              "clerk:plan",
+	"POST /plans/:id/template":            "clerk:plan",
+	"POST /plans/:id/signatories":         "clerk:plan",
+	"POST /plans/:id/signatories/name":    "clerk:plan",
+	"POST /plans/:id/signatures":          "clerk:plan",
+	"POST /plans/:id/reminders":           "clerk:plan",
+	"GET /plans/:id/sign":                 "signed-in",
+	"POST /plans/:id/sign":                "signed-in",
+	"GET /plan-actions/:id":               "member:plan_action",
+	"POST /plan-actions/:id":              "member:plan_action",
+	"POST /plan-actions/:id/documents":    "member:plan_action",
+	"POST /plan-actions/:id/links":        "clerk:plan_action",
+	"POST /plan-actions/:id/links/revoke": "clerk:plan_action",
+	"GET /plan-documents/:id":             "member:plan_document",
+	"GET /items/:id/plan-update.pdf":      "member:item",
+	"GET /p/:token":                       "public",
+	"POST /p/:token":                      "public",
+	"GET /api/v1/boards/:id/plans":        "member:board",
+	"GET /api/v1/plans/:id":               "member:plan",
+
 	"POST /boards/:id/actions/reminders": "clerk:board",
 
 	"GET /meetings/:id/pack":                "member:meeting",
@@ -187,6 +215,9 @@ func TestAccess(t *testing.T) {
 		ids[kind] = id
 	}
 	ids["action"] = actionsAccessID(t, s, group.ID)
+	for kind, id := range plansAccessIDs(t, s, group.ID) {
+		ids[kind] = id
+	}
 
 	// The clerk of another board.
 	other := &meetings.Person{Name: "Olu Clerk", Email: "other.clerk@example.org"}
@@ -223,17 +254,17 @@ func TestAccess(t *testing.T) {
 		refused []string
 	}{
 		{"anonymous", s.client(), func(r string) bool { return r == "public" }, nil},
-		{"member", s.signedIn(t, "priya.natarajan@northvale.example"), memberOrPublic, nil},
+		{"member", s.signedIn(t, "priya.natarajan@northvale.example"), memberOrPublic, planRefusals("member")},
 		{"chair", s.signedIn(t, "helen.ashworth@northvale.example"), func(r string) bool {
 			return memberOrPublic(r) || strings.HasPrefix(r, "chair:")
-		}, []string{ // the action is Priya Natarajan's: a member reads it, only its owners change it
+		}, append([]string{ // the action is Priya Natarajan's: a member reads it, only its owners change it
 			"POST /actions/:id/complete", "POST /actions/:id/respond", "POST /actions/:id/updates",
 			"POST /api/v1/actions/:id/complete", "POST /api/v1/actions/:id/updates",
-		}},
+		}, planRefusals("chair")...)},
 		{"clerk of another board", s.signedIn(t, "other.clerk@example.org"), func(r string) bool {
 			return r == "public" || r == "signed-in" || r == "any-clerk"
-		}, nil},
-		{"admin", s.signedIn(t, "admin@northvale.example"), func(r string) bool { return true }, nil},
+		}, planRefusals("clerk of another board")},
+		{"admin", s.signedIn(t, "admin@northvale.example"), func(r string) bool { return true }, planRefusals("admin")},
 	}
 	keys := make([]string, 0, len(access))
 	for k := range access {

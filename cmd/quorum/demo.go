@@ -192,6 +192,9 @@ func loadDemo(ctx context.Context, a *app) (string, error) {
 	if err := demoActions(ctx, a, board, group); err != nil {
 		return "", err
 	}
+	if err := demoPlans(ctx, a, board); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Demo partnership loaded. Sign in with password %q as:\n", demoPassword)
 	fmt.Fprintf(&b, "  clerk@northvale.example   (clerk of the partnership)\n")

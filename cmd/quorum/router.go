@@ -46,6 +46,9 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	site.Resolve("paper", func(ctx context.Context, id int64) (int64, error) { return a.meetings.PaperBoard(ctx, id) })
 	site.Resolve("forward", func(ctx context.Context, id int64) (int64, error) { return a.meetings.ForwardBoard(ctx, id) })
 	site.Resolve("action", func(ctx context.Context, id int64) (int64, error) { return a.actions.ActionBoard(ctx, id) })
+	site.Resolve("plan", a.actions.PlanBoard)
+	site.Resolve("plan_action", a.actions.PlanActionBoard)
+	site.Resolve("plan_document", a.actions.PlanDocumentBoard)
 
 	r.Use(web.RequestID(), web.SecurityHeaders(), site.Logger(), site.SetSite(), site.Errors(), web.LimitBody(maxBody), site.LoadUser())
 	rt := site.Router(r)
@@ -70,6 +73,7 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	minutes.NewHandler(a.minutes).Register(rt)
 	importer.NewHandler(importer.NewStore(a.db, a.meetings, a.actions, a.minutes)).Register(rt)
 	actions.NewHandler(a.actions, a.meetings).Register(rt)
+	actions.NewPlanHandler(a.actions, a.meetings).Register(rt)
 	outbox.NewHandler(a.db).Register(rt)
 	pack.NewHandler(a.packs(cfg.baseURL)).Register(rt)
 
@@ -79,6 +83,7 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	})
 
 	var h http.Handler = r
+	h = actions.PlanPaths(h)
 	h = sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	return h, site, nil
