@@ -121,7 +121,7 @@ func TestJourneyClerkBuildsAgenda(t *testing.T) {
 	expectText(t, ctx, "#agenda + div table", "Summer programme report")
 
 	// Publish the agenda.
-	submit(t, ctx, `form[action$="/publish"] button[type="submit"]`)
+	submit(t, ctx, `form[action$="/publish"]:not([action$="/pack/publish"]) button[type="submit"]`)
 	expectText(t, ctx, ".govuk-notification-banner--success", "Agenda published")
 	expectText(t, ctx, ".govuk-summary-list", "Agenda published on")
 	browsertest.Screenshot(t, ctx, "agenda-06-published")
