@@ -135,7 +135,7 @@ func (s *Store) DueReminders(ctx context.Context, now time.Time, daysBefore int)
 // dueReminders finds the reminders due now and records them as sent. window is the
 // longest notice of any board; notice answers a board's own, and whether it wants
 // reminders at all.
-func dueReminders(ctx context.Context, q Querier, now time.Time, window int, notice func(boardID int64) (int, bool)) ([]Reminder, error) {
+func reminderCandidates(ctx context.Context, q Querier, now time.Time, window int, notice func(boardID int64) (int, bool)) ([]Reminder, error) {
 	today := londonDay(now)
 	last := today.AddDate(0, 0, window)
 	// Two indexed halves: by due date, and by the due meeting's start. A meeting's due day
@@ -173,21 +173,40 @@ func dueReminders(ctx context.Context, q Querier, now time.Time, window int, not
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return candidates, nil
+}
+
+// recordReminder records that r's reminder for its due day has gone, and finds who it
+// goes to; fresh is false when it had gone already.
+func recordReminder(ctx context.Context, q Querier, r Reminder, now time.Time) (Reminder, bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO action_reminders (action_id, kind, for_date) VALUES (?, 'due', ?)
+		ON CONFLICT (action_id, kind, for_date) DO NOTHING`, r.ActionID, r.DueOn.Format(time.DateOnly))
+	if err != nil {
+		return r, false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return r, false, nil
+	}
+	r.Recipients, err = recipients(ctx, q, r.ActionID, r.BoardID, londonDay(now).Format(time.DateOnly))
+	return r, err == nil, err
+}
+
+// dueReminders finds the reminders due now and records them as sent, in one transaction
+// (q): for DueReminders, whose caller queues the mail itself.
+func dueReminders(ctx context.Context, q Querier, now time.Time, window int, notice func(boardID int64) (int, bool)) ([]Reminder, error) {
+	candidates, err := reminderCandidates(ctx, q, now, window, notice)
+	if err != nil {
+		return nil, err
+	}
 	var out []Reminder
-	day := today.Format(time.DateOnly)
 	for _, r := range candidates {
-		res, err := q.ExecContext(ctx, `INSERT INTO action_reminders (action_id, kind, for_date) VALUES (?, 'due', ?)
-			ON CONFLICT (action_id, kind, for_date) DO NOTHING`, r.ActionID, r.DueOn.Format(time.DateOnly))
+		r, fresh, err := recordReminder(ctx, q, r, now)
 		if err != nil {
 			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue
+		if fresh {
+			out = append(out, r)
 		}
-		if r.Recipients, err = recipients(ctx, q, r.ActionID, r.BoardID, day); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
 	}
 	return out, nil
 }
@@ -231,46 +250,50 @@ const DigestFrom = 7 * time.Hour
 // nothing twice. It answers how many messages it queued. `quorum serve` calls it every
 // few minutes; `quorum reminders` once.
 func (s *Store) QueueReminders(ctx context.Context, now time.Time) (int, error) {
-	queued := 0
-	err := db.WithTx(ctx, s.db, func(sqlTx *sql.Tx) error {
-		tx := newTxn(sqlTx)
-		defer tx.Close()
-		settings, err := reminderSettings(ctx, tx)
-		if err != nil {
-			return err
+	// The reading is done outside any write transaction, and each reminder is recorded
+	// and queued in a short one of its own: with 100,000 actions one transaction held
+	// SQLite's single write lock for 8 s and sign-ins timed out behind it. The outbox
+	// keys and action_reminders' unique key keep two runs from queueing anything twice.
+	settings, err := reminderSettings(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	of := func(boardID int64) ReminderSettings {
+		if r, ok := settings[boardID]; ok {
+			return r
 		}
-		of := func(boardID int64) ReminderSettings {
-			if r, ok := settings[boardID]; ok {
-				return r
-			}
-			return DefaultReminders
-		}
-		window := DefaultReminders.DaysBefore
-		for _, r := range settings {
-			window = max(window, r.DaysBefore)
-		}
-		rs, err := dueReminders(ctx, tx, now, window, func(boardID int64) (int, bool) {
-			r := of(boardID)
-			return r.DaysBefore, r.Reminders
-		})
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			n, err := s.queueReminder(ctx, tx, r, londonDay(now))
-			if err != nil {
-				return err
-			}
-			queued += n
-		}
-		n, err := s.queueDigests(ctx, tx, now, func(boardID int64) bool { return of(boardID).Digest })
-		queued += n
-		return err
+		return DefaultReminders
+	}
+	window := DefaultReminders.DaysBefore
+	for _, r := range settings {
+		window = max(window, r.DaysBefore)
+	}
+	candidates, err := reminderCandidates(ctx, s.db, now, window, func(boardID int64) (int, bool) {
+		r := of(boardID)
+		return r.DaysBefore, r.Reminders
 	})
 	if err != nil {
 		return 0, err
 	}
-	return queued, nil
+	queued := 0
+	for _, r := range candidates {
+		err := db.WithTx(ctx, s.db, func(sqlTx *sql.Tx) error {
+			tx := newTxn(sqlTx)
+			defer tx.Close()
+			r, fresh, err := recordReminder(ctx, tx, r, now)
+			if err != nil || !fresh {
+				return err
+			}
+			n, err := s.queueReminder(ctx, tx, r, londonDay(now))
+			queued += n
+			return err
+		})
+		if err != nil {
+			return queued, err
+		}
+	}
+	n, err := s.queueDigests(ctx, now, func(boardID int64) bool { return of(boardID).Digest })
+	return queued + n, err
 }
 
 // queueReminder queues one reminder to each of its recipients with an email.
@@ -317,7 +340,8 @@ func isoWeek(t time.Time) string {
 // queueDigests queues, once per ISO week and not before Monday at DigestFrom, a digest to
 // every person with an email who is to act on open actions of boards wanting digests:
 // the people a reminder of each would go to.
-func (s *Store) queueDigests(ctx context.Context, tx *txn, now time.Time, wants func(boardID int64) bool) (int, error) {
+func (s *Store) queueDigests(ctx context.Context, now time.Time, wants func(boardID int64) bool) (int, error) {
+	q := s.db // read outside any write transaction; each digest is queued in its own
 	local := now.In(london)
 	today := londonDay(now)
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
@@ -326,7 +350,7 @@ func (s *Store) queueDigests(ctx context.Context, tx *txn, now time.Time, wants 
 	}
 	week := isoWeek(today)
 	var done int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM action_digest_weeks WHERE week = ?`, week).Scan(&done); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM action_digest_weeks WHERE week = ?`, week).Scan(&done); err != nil {
 		return 0, err
 	}
 	if done > 0 {
@@ -335,7 +359,7 @@ func (s *Store) queueDigests(ctx context.Context, tx *txn, now time.Time, wants 
 	day := today.Format(time.DateOnly)
 	// Who is to act on what: person and role owners, and the members seated for each
 	// owning organisation or each organisation still to answer for a group (as recipients).
-	rows, err := tx.QueryContext(ctx, `WITH open AS (SELECT id, board_id FROM actions WHERE status IN ('open','in_progress')),
+	rows, err := q.QueryContext(ctx, `WITH open AS (SELECT id, board_id FROM actions WHERE status IN ('open','in_progress')),
 		orgs AS (SELECT action_id, organisation_id FROM action_owners WHERE organisation_id IS NOT NULL
 			UNION SELECT action_id, organisation_id FROM action_responses WHERE status = 'pending')
 		SELECT open.board_id, o.person_id, open.id FROM open JOIN action_owners o ON o.action_id = open.id WHERE o.person_id IS NOT NULL
@@ -371,20 +395,20 @@ func (s *Store) queueDigests(ctx context.Context, tx *txn, now time.Time, wants 
 	queued := 0
 	for _, id := range people {
 		var name, email string
-		if err := tx.QueryRowContext(ctx, `SELECT name, email FROM people WHERE id = ?`, id).Scan(&name, &email); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT name, email FROM people WHERE id = ?`, id).Scan(&name, &email); err != nil {
 			return queued, err
 		}
 		if strings.TrimSpace(email) == "" {
 			continue
 		}
-		as, err := s.queryActions(ctx, tx, `SELECT `+actionCols+actionFrom+` WHERE a.id IN (SELECT value FROM json_each(?))
+		as, err := s.queryActions(ctx, q, `SELECT `+actionCols+actionFrom+` WHERE a.id IN (SELECT value FROM json_each(?))
 			ORDER BY `+dueKey+`, a.ref`, idList(byPerson[id]))
 		if err != nil {
 			return queued, err
 		}
 		subject := fmt.Sprintf("Your open actions: %s", plural(len(as), "action"))
 		key := fmt.Sprintf("digest:person:%d:%s", id, week)
-		ok, err := outbox.Enqueue(ctx, tx, email, subject, s.digestBody(name, as, now), key)
+		ok, err := outbox.Enqueue(ctx, q, email, subject, s.digestBody(name, as, now), key)
 		if errs.Code(err) == errs.Invalid {
 			continue
 		}
@@ -395,7 +419,7 @@ func (s *Store) queueDigests(ctx context.Context, tx *txn, now time.Time, wants 
 			queued++
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO action_digest_weeks (week, queued) VALUES (?, ?) ON CONFLICT (week) DO NOTHING`, week, queued)
+	_, err = q.ExecContext(ctx, `INSERT INTO action_digest_weeks (week, queued) VALUES (?, ?) ON CONFLICT (week) DO NOTHING`, week, queued)
 	return queued, err
 }
 
