@@ -65,6 +65,8 @@ func (h *Handler) Register(r *web.Router) {
 	r.POST("/people/:id/interests/end", web.AnyClerk, h.endInterest)
 	r.GET("/organisations", web.AnyClerk, h.listOrganisations)
 	r.POST("/organisations", web.AnyClerk, h.createOrganisation)
+	r.GET("/organisations/:id", web.AnyClerk, h.showOrganisation)
+	r.POST("/organisations/:id", web.AnyClerk, h.updateOrganisation)
 
 	r.GET("/api/v1/boards", web.Public, h.apiBoards)
 	r.POST("/api/v1/boards", web.AnyClerk, h.apiCreateBoard)
@@ -495,4 +497,36 @@ func (h *Handler) createOrganisation(c *gin.Context) {
 		return
 	}
 	web.Redirect(c, "/organisations", o.Name+" added")
+}
+
+func (h *Handler) showOrganisation(c *gin.Context) {
+	id, err := web.ParseID(c.Param("id"))
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	o, err := h.store.Organisation(c.Request.Context(), id)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	web.HTML(c, http.StatusOK, "organisation_edit.html", web.H{"Title": o.Name, "Nav": "admin", "Organisation": o, "Kinds": OrganisationKinds})
+}
+
+func (h *Handler) updateOrganisation(c *gin.Context) {
+	id, err := web.ParseID(c.Param("id"))
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	if _, err := h.store.Organisation(c.Request.Context(), id); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	o := &Organisation{ID: id, Name: c.PostForm("name"), Handle: c.PostForm("handle"), Kind: c.PostForm("kind"), Partner: c.PostForm("partner") == "1"}
+	if err := h.store.UpdateOrganisation(web.Ctx(c), o); err != nil {
+		web.Form(c, "organisation_edit.html", web.H{"Title": "Edit organisation", "Nav": "admin", "Organisation": o, "Kinds": OrganisationKinds}, err)
+		return
+	}
+	web.Redirect(c, "/organisations", o.Name+" saved")
 }

@@ -45,6 +45,8 @@ var access = map[string]string{
 	"POST /people/:id":                 "any-clerk",
 	"GET /organisations":               "any-clerk",
 	"POST /organisations":              "any-clerk",
+	"GET /organisations/:id":           "any-clerk",
+	"POST /organisations/:id":          "any-clerk",
 	"GET /api/v1/boards":               "public",
 	"POST /api/v1/boards":              "any-clerk",
 	"GET /api/v1/boards/:id":           "member:board",

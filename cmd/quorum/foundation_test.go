@@ -312,3 +312,36 @@ func TestCommands(t *testing.T) {
 		t.Error("backup over an existing file must refuse")
 	}
 }
+
+func TestClerkEditsOrganisation(t *testing.T) {
+	s := newTestServer(t)
+	c := s.signedIn(t, "clerk@northvale.example")
+	ctx := context.Background()
+	orgs, _ := s.app.meetings.Organisations(ctx)
+	var fire int64
+	for _, o := range orgs {
+		if o.Handle == "fire" {
+			fire = o.ID
+		}
+	}
+	path := fmt.Sprintf("/organisations/%d", fire)
+	if res := c.get(path); res.StatusCode != 200 || !strings.Contains(res.body, "Northvale Fire and Rescue Service") {
+		t.Fatalf("edit page: %d", res.StatusCode)
+	}
+	if res := c.post(path, url.Values{"name": {"Northvale Police"}, "handle": {"fire"}, "kind": {"fire"}, "partner": {"1"}}); res.StatusCode != 422 {
+		t.Errorf("duplicate name: %d", res.StatusCode)
+	}
+	if res := c.post(path, url.Values{"name": {"Northvale Fire Service"}, "handle": {"fire"}, "kind": {"volcano"}}); res.StatusCode != 422 {
+		t.Errorf("unknown kind: %d", res.StatusCode)
+	}
+	if res := c.post(path, url.Values{"name": {"Northvale Fire Service"}, "handle": {"nfs"}, "kind": {"fire"}}); res.StatusCode != 303 {
+		t.Fatalf("save: %d %s", res.StatusCode, res.body)
+	}
+	o, _ := s.app.meetings.Organisation(ctx, fire)
+	if o.Name != "Northvale Fire Service" || o.Handle != "nfs" || o.Partner {
+		t.Errorf("after save: %+v", o)
+	}
+	if res := c.get("/organisations/99999"); res.StatusCode != 404 {
+		t.Errorf("unknown organisation: %d", res.StatusCode)
+	}
+}
