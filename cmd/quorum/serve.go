@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"quorum/internal/auth"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -139,7 +140,7 @@ func splitList(s string) []string {
 func newSessions(a *app, secure bool) (*scs.SessionManager, func()) {
 	sessions := scs.New()
 	store := sqlite3store.NewWithCleanupInterval(a.db, 10*time.Minute)
-	sessions.Store = store
+	sessions.Store = auth.NewSessionCache(store, 10000)
 	// A fixed lifetime only: an idle timeout makes scs rewrite the session on every
 	// request, a synchronous disk write queued behind the one SQLite writer (it tripled
 	// signed-in p95 on the action log under load).

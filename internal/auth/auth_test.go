@@ -43,3 +43,49 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("the window must pass")
 	}
 }
+
+// memStore is a session store standing in for SQLite in the cache's test.
+type memStore struct {
+	finds int
+	m     map[string][]byte
+}
+
+func (s *memStore) Find(t string) ([]byte, bool, error) { s.finds++; b, ok := s.m[t]; return b, ok, nil }
+func (s *memStore) Commit(t string, b []byte, _ time.Time) error {
+	s.m[t] = b
+	return nil
+}
+func (s *memStore) Delete(t string) error { delete(s.m, t); return nil }
+
+func TestSessionCache(t *testing.T) {
+	under := &memStore{m: map[string][]byte{"old": []byte("from before a restart")}}
+	c := NewSessionCache(under, 2)
+	if b, ok, _ := c.Find("old"); !ok || string(b) != "from before a restart" {
+		t.Fatal("a session in the database must be found")
+	}
+	c.Find("old")
+	if under.finds != 1 {
+		t.Errorf("database reads = %d, want 1 (the second from memory)", under.finds)
+	}
+	c.Commit("a", []byte("1"), time.Now().Add(time.Hour))
+	if string(under.m["a"]) != "1" {
+		t.Fatal("commit must write through")
+	}
+	c.Delete("a")
+	if _, ok, _ := c.Find("a"); ok {
+		t.Fatal("a deleted session must be gone")
+	}
+	c.Commit("gone", []byte("x"), time.Now().Add(-time.Second))
+	if _, ok, _ := c.Find("gone"); ok {
+		t.Fatal("an expired session must not be found")
+	}
+	for _, k := range []string{"p", "q", "r"} {
+		c.Commit(k, []byte(k), time.Now().Add(time.Hour))
+	}
+	if len(c.m) > 2 {
+		t.Errorf("cache holds %d, bound is 2", len(c.m))
+	}
+	if b, ok, _ := c.Find("p"); !ok || string(b) != "p" {
+		t.Fatal("a session dropped from memory is still in the database")
+	}
+}
