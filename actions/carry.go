@@ -88,7 +88,7 @@ func (s *Store) CarryForward(ctx context.Context, sqlTx *sql.Tx, meetingID int64
 	for _, c := range cs {
 		before := map[string]any{"due_date": c.dueDate, "due_meeting_id": c.dueMeeting, "due_next": c.dueNext, "carried_forward": c.count}
 		after := map[string]any{"due_meeting_id": next, "due_next": next == 0, "carried_forward": c.count + 1, "from_meeting_id": m.id}
-		if err := audit.Record(ctx, tx.tx, "action.carry_forward", "action", c.id, before, after); err != nil {
+		if err := audit.Record(ctx, tx, "action.carry_forward", "action", c.id, before, after); err != nil {
 			return 0, err
 		}
 	}

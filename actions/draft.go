@@ -416,7 +416,7 @@ func (s *Store) updateFromDraft(ctx context.Context, tx *txn, m meetingInfo, p p
 	if _, err := tx.ExecContext(ctx, `UPDATE actions SET updated_at = ? WHERE id = ?`, now, p.actionID); err != nil {
 		return err
 	}
-	return audit.Record(ctx, tx.tx, "action.update", "action", p.actionID, before, after)
+	return audit.Record(ctx, tx, "action.update", "action", p.actionID, before, after)
 }
 
 // removedReason is why an action deleted from the minutes after work began is dropped.
@@ -441,7 +441,7 @@ func (s *Store) removeFromMinutes(ctx context.Context, tx *txn, before *Action) 
 	if _, err := tx.ExecContext(ctx, `DELETE FROM actions WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete %s: %w", before.Ref, err)
 	}
-	return audit.Record(ctx, tx.tx, "action.delete", "action", id, before, nil)
+	return audit.Record(ctx, tx, "action.delete", "action", id, before, nil)
 }
 
 func sameOwners(a, b []Owner) bool {

@@ -523,7 +523,7 @@ func (s *Store) insertAll(ctx context.Context, tx *txn, as []*Action, at time.Ti
 		}
 	}
 	for _, a := range as {
-		if err := audit.Record(ctx, tx.tx, "action.create", "action", a.ID, nil, a); err != nil {
+		if err := audit.Record(ctx, tx, "action.create", "action", a.ID, nil, a); err != nil {
 			return err
 		}
 	}

@@ -501,6 +501,7 @@ func (s *Store) assignNumbers(ctx context.Context, tx *sql.Tx, m *meetings.Meeti
 	for _, it := range items {
 		highest = max(highest, leadingInt(it.Minute))
 	}
+	var keep, number *sql.Stmt
 	for _, it := range items {
 		mn := it.Minute
 		if mn == "" {
@@ -522,13 +523,22 @@ func (s *Store) assignNumbers(ctx context.Context, tx *sql.Tx, m *meetings.Meeti
 		if stored[it.Number] == mn {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO minute_numbers (meeting_id, board_id, item_number, minute_number, seq, year) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (meeting_id, item_number) DO UPDATE SET minute_number = excluded.minute_number, seq = excluded.seq, year = excluded.year`,
-			m.ID, b.ID, it.Number, mn, leadingInt(mn), year); err != nil {
+		if keep == nil {
+			// Prepared once: a first save numbers every item, a hundred or more.
+			if keep, err = tx.PrepareContext(ctx, `INSERT INTO minute_numbers (meeting_id, board_id, item_number, minute_number, seq, year) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (meeting_id, item_number) DO UPDATE SET minute_number = excluded.minute_number, seq = excluded.seq, year = excluded.year`); err != nil {
+				return nil, nil, err
+			}
+			defer keep.Close()
+			if number, err = tx.PrepareContext(ctx, `UPDATE agenda_items SET minute_number = ? WHERE meeting_id = ? AND lower(number) = ?`); err != nil {
+				return nil, nil, err
+			}
+			defer number.Close()
+		}
+		if _, err := keep.ExecContext(ctx, m.ID, b.ID, it.Number, mn, leadingInt(mn), year); err != nil {
 			return nil, nil, fmt.Errorf("keep minute number %s: %w", mn, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET minute_number = ? WHERE meeting_id = ? AND lower(number) = ?`,
-			mn, m.ID, it.Number); err != nil {
+		if _, err := number.ExecContext(ctx, mn, m.ID, it.Number); err != nil {
 			return nil, nil, fmt.Errorf("number agenda item %s: %w", it.Number, err)
 		}
 	}
