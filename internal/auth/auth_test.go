@@ -50,7 +50,11 @@ type memStore struct {
 	m     map[string][]byte
 }
 
-func (s *memStore) Find(t string) ([]byte, bool, error) { s.finds++; b, ok := s.m[t]; return b, ok, nil }
+func (s *memStore) Find(t string) ([]byte, bool, error) {
+	s.finds++
+	b, ok := s.m[t]
+	return b, ok, nil
+}
 func (s *memStore) Commit(t string, b []byte, _ time.Time) error {
 	s.m[t] = b
 	return nil
