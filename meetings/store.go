@@ -35,6 +35,36 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// change is one INSERT or UPDATE and its audit event, in one transaction. A UNIQUE
+// failure becomes dup, the error the form shows; id is set from an INSERT.
+type change struct {
+	action, entity string
+	id             *int64
+	before, after  any
+	dup            error
+}
+
+func (s *Store) apply(ctx context.Context, c change, query string, args ...any) error {
+	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if db.IsUnique(err) && c.dup != nil {
+			return c.dup
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.action, err)
+		}
+		if *c.id == 0 {
+			*c.id, _ = res.LastInsertId()
+		}
+		return audit.Record(ctx, tx, c.action, c.entity, *c.id, c.before, c.after)
+	})
+}
+
+var (
+	errDupOrganisation = errs.Field("name", "An organisation with that name or handle already exists")
+	errDupPerson       = errs.Field("email", "Someone with that email address or handle already exists")
+)
+
 // --- organisations
 
 // CreateOrganisation adds an organisation.
@@ -42,18 +72,8 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *Organisation) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO organisations (name, handle, kind, partner) VALUES (?, ?, ?, ?)`,
-			o.Name, o.Handle, o.Kind, boolInt(o.Partner))
-		if db.IsUnique(err) {
-			return errs.Field("name", "An organisation with that name or handle already exists")
-		}
-		if err != nil {
-			return fmt.Errorf("create organisation: %w", err)
-		}
-		o.ID, _ = res.LastInsertId()
-		return audit.Record(ctx, tx, "organisation.create", "organisation", o.ID, nil, o)
-	})
+	return s.apply(ctx, change{action: "organisation.create", entity: "organisation", id: &o.ID, after: o, dup: errDupOrganisation},
+		`INSERT INTO organisations (name, handle, kind, partner) VALUES (?, ?, ?, ?)`, o.Name, o.Handle, o.Kind, boolInt(o.Partner))
 }
 
 // UpdateOrganisation changes an organisation.
@@ -65,17 +85,8 @@ func (s *Store) UpdateOrganisation(ctx context.Context, o *Organisation) error {
 	if err != nil {
 		return err
 	}
-	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE organisations SET name=?, handle=?, kind=?, partner=? WHERE id=?`,
-			o.Name, o.Handle, o.Kind, boolInt(o.Partner), o.ID)
-		if db.IsUnique(err) {
-			return errs.Field("name", "An organisation with that name or handle already exists")
-		}
-		if err != nil {
-			return fmt.Errorf("update organisation %d: %w", o.ID, err)
-		}
-		return audit.Record(ctx, tx, "organisation.update", "organisation", o.ID, before, o)
-	})
+	return s.apply(ctx, change{action: "organisation.update", entity: "organisation", id: &o.ID, before: before, after: o, dup: errDupOrganisation},
+		`UPDATE organisations SET name=?, handle=?, kind=?, partner=? WHERE id=?`, o.Name, o.Handle, o.Kind, boolInt(o.Partner), o.ID)
 }
 
 // Organisation returns one organisation.
@@ -122,18 +133,9 @@ func (s *Store) CreatePerson(ctx context.Context, p *Person) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO people (name, job_title, email, initials, handle, organisation_id) VALUES (?, ?, ?, ?, ?, ?)`,
-			p.Name, p.JobTitle, p.Email, p.Initials, p.Handle, nullID(p.OrganisationID))
-		if db.IsUnique(err) {
-			return errs.Field("email", "Someone with that email address or handle already exists")
-		}
-		if err != nil {
-			return fmt.Errorf("create person: %w", err)
-		}
-		p.ID, _ = res.LastInsertId()
-		return audit.Record(ctx, tx, "person.create", "person", p.ID, nil, p)
-	})
+	return s.apply(ctx, change{action: "person.create", entity: "person", id: &p.ID, after: p, dup: errDupPerson},
+		`INSERT INTO people (name, job_title, email, initials, handle, organisation_id) VALUES (?, ?, ?, ?, ?, ?)`,
+		p.Name, p.JobTitle, p.Email, p.Initials, p.Handle, nullID(p.OrganisationID))
 }
 
 // UpdatePerson changes a person's details.
@@ -145,17 +147,9 @@ func (s *Store) UpdatePerson(ctx context.Context, p *Person) error {
 	if err != nil {
 		return err
 	}
-	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE people SET name=?, job_title=?, email=?, initials=?, handle=?, organisation_id=? WHERE id=?`,
-			p.Name, p.JobTitle, p.Email, p.Initials, p.Handle, nullID(p.OrganisationID), p.ID)
-		if db.IsUnique(err) {
-			return errs.Field("email", "Someone with that email address or handle already exists")
-		}
-		if err != nil {
-			return fmt.Errorf("update person %d: %w", p.ID, err)
-		}
-		return audit.Record(ctx, tx, "person.update", "person", p.ID, before, p)
-	})
+	return s.apply(ctx, change{action: "person.update", entity: "person", id: &p.ID, before: before, after: p, dup: errDupPerson},
+		`UPDATE people SET name=?, job_title=?, email=?, initials=?, handle=?, organisation_id=? WHERE id=?`,
+		p.Name, p.JobTitle, p.Email, p.Initials, p.Handle, nullID(p.OrganisationID), p.ID)
 }
 
 // Person returns one person.
