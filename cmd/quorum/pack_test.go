@@ -273,3 +273,89 @@ func TestPackBuildCommand(t *testing.T) {
 		t.Errorf("stdout: %s", stdout.String())
 	}
 }
+
+// TestPackLatePaperUpload: a paper uploaded or replaced after the pack is published makes
+// its supplement and the next version of the pack in the same request, and everyone told
+// once; publishing again with nothing changed is still refused.
+func TestPackLatePaperUpload(t *testing.T) {
+	s := newTestServer(t)
+	p, items := packMeeting(t, s)
+	ctx := context.Background()
+	clerk := s.signedIn(t, "clerk@northvale.example")
+	id := p.next.ID
+	wantCode(t, "publish", clerk.post(fmt.Sprintf("/meetings/%d/pack/publish", id), nil), http.StatusSeeOther)
+	v1msgs, _ := outbox.ByKeyPrefix(ctx, s.app.db, fmt.Sprintf("pack:meeting:%d:v1:", id))
+
+	res := clerk.multipart(fmt.Sprintf("/items/%d/papers", items["budget"]), "", map[string]string{"paper_title": "Late budget note"},
+		"late.pdf", meetings.SamplePaper("Late budget note", 2, meetings.SizeA4))
+	wantCode(t, "upload after publish", res, http.StatusSeeOther)
+	packs, err := s.app.meetings.Packs(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := false
+	for _, pk := range packs {
+		if pk.Version > 2 {
+			t.Errorf("pack version %d after one upload", pk.Version)
+		}
+		if pk.Version == 2 && pk.Supplement == 1 && !pk.Restricted {
+			sup = true
+		}
+	}
+	if !sup || packs[0].Version != 2 {
+		t.Fatalf("after the upload: %+v", packs)
+	}
+	page := clerk.get(fmt.Sprintf("/meetings/%d", id)) // the redirect's page, with the flash
+	if !strings.Contains(page.body, "Version 2 of the agenda pack published, with Supplement 1") {
+		t.Errorf("the flash does not say the pack was published again:\n%.4000s", page.body)
+	}
+	text := strings.Join(pdfPages(t, []byte(clerk.get(fmt.Sprintf("/meetings/%d/pack.pdf?supplement=1", id)).body)), "\n")
+	if !strings.Contains(text, "S1. Late budget note") {
+		t.Errorf("supplement 1:\n%.2000s", text)
+	}
+	v2msgs, _ := outbox.ByKeyPrefix(ctx, s.app.db, fmt.Sprintf("pack:meeting:%d:v2:", id))
+	to := map[string]int{}
+	for _, m := range v2msgs {
+		to[m.To]++
+		if !strings.Contains(m.Body, "Late budget note (new paper)") || !strings.Contains(m.Subject, "version 2") {
+			t.Errorf("message to %s: %s\n%s", m.To, m.Subject, m.Body)
+		}
+	}
+	if len(v2msgs) != len(v1msgs) || len(to) != len(v1msgs) {
+		t.Errorf("%d messages for version 2 to %d people; %d for version 1", len(v2msgs), len(to), len(v1msgs))
+	}
+	if pg := clerk.get(fmt.Sprintf("/meetings/%d/pack", id)); strings.Contains(pg.body, `id="unpublished"`) {
+		t.Error("the pack page says a paper is not in the pack")
+	}
+
+	// Publishing again with nothing changed is refused.
+	wantCode(t, "publish unchanged", clerk.post(fmt.Sprintf("/meetings/%d/pack/publish", id), nil), http.StatusSeeOther)
+	if packs, _ := s.app.meetings.Packs(ctx, id); packs[0].Version != 2 {
+		t.Errorf("an unchanged pack made version %d", packs[0].Version)
+	}
+
+	// Replacing a paper through the API: version 3 with Supplement 2.
+	var old int64
+	s.app.db.QueryRow(`SELECT id FROM papers WHERE title = 'Budget report'`).Scan(&old)
+	res = clerk.multipart(fmt.Sprintf("/items/%d/papers", items["budget"]), "", map[string]string{"replaces": fmt.Sprint(old), "paper_title": "Budget report"},
+		"budget-v2.pdf", meetings.SamplePaper("Budget report revised", 4, meetings.SizeA4))
+	wantCode(t, "replace after publish", res, http.StatusSeeOther)
+	packs, _ = s.app.meetings.Packs(ctx, id)
+	if packs[0].Version != 3 || !strings.Contains(packs[0].Changes, "Budget report (version 2 replaces the earlier version)") {
+		t.Errorf("after the replacement: version %d, changes %q", packs[0].Version, packs[0].Changes)
+	}
+	if v3, _ := outbox.ByKeyPrefix(ctx, s.app.db, fmt.Sprintf("pack:meeting:%d:v3:", id)); len(v3) != len(v1msgs) {
+		t.Errorf("%d messages for version 3", len(v3))
+	}
+
+	// Before any publication an upload publishes nothing.
+	other := &meetings.AgendaItem{MeetingID: p.after.ID, Title: "Something later", Purpose: "for noting"}
+	if err := s.app.meetings.AddItem(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "upload before publication", clerk.multipart(fmt.Sprintf("/items/%d/papers", other.ID), "", nil, "later.pdf",
+		meetings.SamplePaper("Later", 1, meetings.SizeA4)), http.StatusSeeOther)
+	if packs, _ := s.app.meetings.Packs(ctx, p.after.ID); len(packs) != 0 {
+		t.Errorf("an upload before publication published %d packs", len(packs))
+	}
+}

@@ -51,6 +51,8 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	site.Resolve("plan_document", a.actions.PlanDocumentBoard)
 
 	r.Use(web.RequestID(), web.SecurityHeaders(), site.Logger(), site.SetSite(), site.Errors(), web.LimitBody(maxBody), site.LoadUser())
+	packs := pack.NewHandler(a.packs(cfg.baseURL))
+	r.Use(packs.LatePapers()) // a paper added after the pack is out makes its supplement
 	rt := site.Router(r)
 
 	staticFS, _ := fs.Sub(static.FS, ".")
@@ -75,7 +77,7 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	actions.NewHandler(a.actions, a.meetings).Register(rt)
 	actions.NewPlanHandler(a.actions, a.meetings).Register(rt)
 	outbox.NewHandler(a.db).Register(rt)
-	pack.NewHandler(a.packs(cfg.baseURL)).Register(rt)
+	packs.Register(rt)
 
 	r.NoRoute(func(c *gin.Context) { web.Fail(c, errs.E(errs.NotFound, "Page not found")) })
 	r.NoMethod(func(c *gin.Context) {

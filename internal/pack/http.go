@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -80,7 +81,7 @@ func (h *Handler) showPacks(c *gin.Context) {
 		list = append(list, shown{Pack: p, URL: url, File: p.FileName(b.ShortName, m.StartsAt), Latest: p.Version == latest})
 	}
 	data := web.H{"Title": "Agenda pack: " + m.Title(), "Nav": "boards", "Meeting": m, "Board": b, "Packs": list,
-		"IsClerk": clerk, "IsMember": member, "Latest": latest}
+		"IsClerk": clerk, "IsMember": member, "Latest": latest, "Unpublished": h.s.Unpublished(ctx, m, packs)}
 	if clerk {
 		pending, err := outbox.ByKeyPrefix(ctx, h.s.DB, fmt.Sprintf("pack:meeting:%d:", id))
 		if err != nil {
@@ -98,18 +99,24 @@ func (h *Handler) showPacks(c *gin.Context) {
 	web.HTML(c, http.StatusOK, "pack_show.html", data)
 }
 
+// service is the service with links in mail starting from this request's host, where
+// no base URL was configured.
+func (h *Handler) service(c *gin.Context) *Service {
+	if h.s.BaseURL != "" {
+		return h.s
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	s := *h.s
+	s.BaseURL = scheme + "://" + c.Request.Host
+	return &s
+}
+
 func (h *Handler) publish(c *gin.Context) {
 	id := meetingID(c)
-	if h.s.BaseURL == "" {
-		scheme := "http"
-		if c.Request.TLS != nil {
-			scheme = "https"
-		}
-		s := *h.s
-		s.BaseURL = scheme + "://" + c.Request.Host
-		h = &Handler{s: &s}
-	}
-	p, err := h.s.Publish(web.Ctx(c), id, web.Actor(c).Name)
+	p, err := h.service(c).Publish(web.Ctx(c), id, web.Actor(c).Name)
 	if err != nil {
 		if code := errs.Code(err); code == errs.Conflict || code == errs.Invalid {
 			web.Redirect(c, fmt.Sprintf("/meetings/%d/pack", id), errs.Message(err))
@@ -124,6 +131,61 @@ func (h *Handler) publish(c *gin.Context) {
 	}
 	msg += fmt.Sprintf("; a message to each of %d members and substitutes is in the outbox", p.Recipients)
 	web.Redirect(c, fmt.Sprintf("/meetings/%d/pack", id), msg)
+}
+
+// paperRoutes are the routes (of meetings) that add or replace a paper.
+var paperRoutes = map[string]int{"/items/:id/papers": http.StatusSeeOther, "/api/v1/items/:id/papers": http.StatusCreated}
+
+// LatePapers is middleware that follows a paper added or replaced on a meeting whose pack
+// is published: once the paper is stored, it publishes the next version of the pack with
+// its supplement and queues the mail saying what changed, in the same request. It runs
+// around the routes rather than in them so that meetings need not know about packs. If
+// the pack cannot be built, the paper stays stored and the pack page lists it as not yet
+// in the pack, for the clerk to publish.
+func (h *Handler) LatePapers() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		want, ok := paperRoutes[c.FullPath()]
+		if !ok || c.Request.Method != http.MethodPost || len(c.Errors) > 0 || c.Writer.Status() != want {
+			return
+		}
+		ctx := web.Ctx(c)
+		itemID, _ := web.ParseID(c.Param("id"))
+		it, err := h.s.Meetings.Item(ctx, itemID)
+		if err != nil {
+			return
+		}
+		p, err := h.service(c).PublishLate(ctx, it.MeetingID, web.Actor(c).Name)
+		msg := ""
+		switch {
+		case err != nil:
+			slog.ErrorContext(ctx, "late paper: publish the pack", "meeting", it.MeetingID, "err", err)
+			msg = "The new version of the agenda pack could not be built: publish it from the pack page"
+		case p != nil:
+			msg = fmt.Sprintf("Version %d of the agenda pack published", p.Version)
+			if n := supplementOf(p); n > 0 {
+				msg += fmt.Sprintf(", with Supplement %d", n)
+			}
+			msg += fmt.Sprintf("; a message saying what changed to each of %d members and substitutes is in the outbox", p.Recipients)
+		default:
+			return
+		}
+		// A redirect after a POST has no body, so its headers (and the session with the
+		// flash) are not written until the request ends.
+		if want == http.StatusSeeOther && !c.Writer.Written() {
+			sess := web.SessionsOf(c)
+			flash := strings.TrimSuffix(sess.GetString(ctx, "flash"), ".")
+			sess.Put(ctx, "flash", strings.TrimPrefix(flash+". "+msg+".", ". "))
+		}
+	}
+}
+
+func supplementOf(p *Published) int {
+	n := 0
+	for _, k := range p.Packs {
+		n = max(n, k.Supplement)
+	}
+	return n
 }
 
 // query reads ?version= and ?supplement=.

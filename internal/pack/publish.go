@@ -290,3 +290,51 @@ func (s *Service) mail(b *Built, pub *Published, r recipient, packs []meetings.N
 	fmt.Fprintf(&w, "\n%s\n", orText(b.Board.ClerkName, "The clerk"))
 	return subject, w.String()
 }
+
+// PublishLate publishes the next version of a meeting's pack, with its supplement, when
+// the pack is already out and its papers have changed since: what adding or replacing a
+// paper does, so that partners hear of a late paper without the clerk publishing again.
+// It returns nil, and does nothing, before the first publication or when nothing changed.
+func (s *Service) PublishLate(ctx context.Context, meetingID int64, by string) (*Published, error) {
+	packs, err := s.Meetings.Packs(ctx, meetingID)
+	if err != nil || len(packs) == 0 {
+		return nil, err
+	}
+	p, err := s.Publish(ctx, meetingID, by)
+	if errs.Code(err) == errs.Conflict {
+		return nil, nil // unchanged, or published by someone else meanwhile
+	}
+	return p, err
+}
+
+// Unpublished lists the papers of a published meeting that its latest pack does not hold
+// yet (a late paper whose supplement could not be built), for the pack page to say so.
+func (s *Service) Unpublished(ctx context.Context, m *meetings.Meeting, packs []meetings.Pack) []meetings.Paper {
+	latest := 0
+	for _, p := range packs {
+		latest = max(latest, p.Version)
+	}
+	if latest == 0 {
+		return nil
+	}
+	held := map[int64]bool{}
+	for _, p := range packs {
+		if p.Version == latest {
+			for _, id := range p.Papers {
+				held[id] = true
+			}
+		}
+	}
+	var out []meetings.Paper
+	for _, it := range m.Items {
+		if it.PostponedTo != 0 {
+			continue
+		}
+		for _, p := range it.Papers {
+			if !p.Superseded && !held[p.ID] {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
