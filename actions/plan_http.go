@@ -986,45 +986,13 @@ func (h *PlanHandler) updatePaper(c *gin.Context) {
 			return
 		}
 	}
-	pdf, err := h.paper(c, p, meetingID)
+	pdf, err := h.store.PlanUpdatePaper(ctx, p.ID, meetingID)
 	if err != nil {
 		web.Fail(c, err)
 		return
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`inline; filename="plan-%d-update-meeting-%d.pdf"`, p.ID, meetingID))
 	c.Data(http.StatusOK, "application/pdf", pdf)
-}
-
-func (h *PlanHandler) paper(c *gin.Context, p *Plan, meetingID int64) ([]byte, error) {
-	ctx := c.Request.Context()
-	m, err := h.store.PlanMeetingOf(ctx, p.ID, meetingID)
-	if err != nil {
-		return nil, err
-	}
-	now := h.store.now()
-	// The paper reports the plan as it stands, or for a meeting already held, as it stood
-	// at the end of that day: the paper for a past meeting does not change afterwards.
-	until := endOfDay(londonDay(now))
-	if m.StartsAt.Before(now) {
-		day := londonDay(m.StartsAt)
-		if p, err = h.store.PlanAsOf(ctx, p.ID, day); err != nil {
-			return nil, err
-		}
-		until = endOfDay(day)
-	}
-	changes, err := h.store.PlanChangesSince(ctx, p.ID, m.Previous, until)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	today := now
-	if until.Before(now) {
-		today = londonDay(m.StartsAt)
-	}
-	if err := WriteUpdatePaper(&buf, &UpdatePaper{Plan: p, Meeting: *m, Changes: changes, Today: today}); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // itemPaper serves the update paper of the plan attached to the standing item an agenda

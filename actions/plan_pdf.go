@@ -2,6 +2,7 @@ package actions
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -17,6 +18,44 @@ type UpdatePaper struct {
 	Meeting PlanMeeting
 	Changes []PlanChange // since the meeting before, newest first
 	Today   time.Time
+}
+
+// PlanUpdatePaper renders the plan's update paper for one of its board's meetings: for
+// the meeting page's link and for the agenda pack, which carries it under the standing
+// item the plan is attached to.
+func (s *Store) PlanUpdatePaper(ctx context.Context, planID, meetingID int64) ([]byte, error) {
+	p, err := s.Plan(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.PlanMeetingOf(ctx, planID, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	// The paper reports the plan as it stands, or for a meeting already held, as it stood
+	// at the end of that day: the paper for a past meeting does not change afterwards.
+	until := endOfDay(londonDay(now))
+	if m.StartsAt.Before(now) {
+		day := londonDay(m.StartsAt)
+		if p, err = s.PlanAsOf(ctx, planID, day); err != nil {
+			return nil, err
+		}
+		until = endOfDay(day)
+	}
+	changes, err := s.PlanChangesSince(ctx, planID, m.Previous, until)
+	if err != nil {
+		return nil, err
+	}
+	today := now
+	if until.Before(now) {
+		today = londonDay(m.StartsAt)
+	}
+	var buf bytes.Buffer
+	if err := WriteUpdatePaper(&buf, &UpdatePaper{Plan: p, Meeting: *m, Changes: changes, Today: today}); err != nil {
+		return nil, fmt.Errorf("update paper of plan %d for meeting %d: %w", planID, meetingID, err)
+	}
+	return buf.Bytes(), nil
 }
 
 // paper layout, in millimetres

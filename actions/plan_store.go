@@ -937,6 +937,41 @@ func (s *Store) PlanForItem(ctx context.Context, itemID int64) (planID, meetingI
 	return planID, meetingID, err
 }
 
+// PlansOnAgenda maps each item of a meeting's agenda that was made from a standing item
+// with a plan attached to that plan (the latest, where several are).
+func (s *Store) PlansOnAgenda(ctx context.Context, meetingID int64) (map[int64]*Plan, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT ai.id, (SELECT pl.id FROM plans pl WHERE pl.standing_item_id = ai.standing_item_id
+		ORDER BY pl.end_year DESC, pl.id DESC LIMIT 1) FROM agenda_items ai WHERE ai.meeting_id = ? AND ai.standing_item_id IS NOT NULL`, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[int64]int64{}
+	for rows.Next() {
+		var item int64
+		var plan sql.NullInt64
+		if err := rows.Scan(&item, &plan); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if plan.Valid {
+			ids[item] = plan.Int64
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[int64]*Plan{}
+	for item, id := range ids {
+		p, err := s.Plan(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[item] = p
+	}
+	return out, nil
+}
+
 // PlanMeeting is a meeting as the update paper needs it.
 type PlanMeeting struct {
 	ID       int64

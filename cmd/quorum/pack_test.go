@@ -116,6 +116,8 @@ func TestPackPageNumbers(t *testing.T) {
 				ok = strings.Contains(pages[n-1], title)
 			case strings.Contains(title, "minutes of the meeting"):
 				ok = strings.Contains(got, "minutes of the meeting held")
+			case strings.HasPrefix(title, "Update on the "): // a plan's update paper
+				ok = strings.Contains(pages[n-1], "RAG summary by theme")
 			case title == "CSP Plan 2026–2029: consultation draft": // the demo's paper
 				ok = strings.Contains(got, "consultation draft for the partnership. page 1 of")
 			}
@@ -357,5 +359,51 @@ func TestPackLatePaperUpload(t *testing.T) {
 		meetings.SamplePaper("Later", 1, meetings.SizeA4)), http.StatusSeeOther)
 	if packs, _ := s.app.meetings.Packs(ctx, p.after.ID); len(packs) != 0 {
 		t.Errorf("an upload before publication published %d packs", len(packs))
+	}
+}
+
+var vrapLineRe = regexp.MustCompile(`^\s*(\d+)\s+Violence Reduction Action Plan.*?\s{2,}(\d+)\s*$`)
+
+// TestPackCarriesPlanUpdatePaper: the standing item a plan is attached to carries the
+// plan's update paper in the pack, after a slip naming the item, where the agenda says.
+func TestPackCarriesPlanUpdatePaper(t *testing.T) {
+	s := newTestServer(t)
+	p := demoNSCP(t, s)
+	b, err := s.app.packs("").Build(context.Background(), p.next.ID, pack.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := pdfPages(t, b.PDF)
+	item, start := "", 0
+	for _, pg := range pages[:3] {
+		for _, line := range strings.Split(pg, "\n") {
+			if m := vrapLineRe.FindStringSubmatch(line); m != nil {
+				item = m[1]
+				start, _ = strconv.Atoi(m[2])
+			}
+		}
+	}
+	if start < 2 || start >= len(pages) {
+		t.Fatalf("the agenda gives the VRAP item (%q) page %d of %d:\n%s", item, start, len(pages), strings.Join(pages[:3], "\n---\n"))
+	}
+	slip := pages[start-1]
+	if !strings.Contains(slip, "Item "+item) || !strings.Contains(slip, "Violence Reduction Action Plan: verbal update") ||
+		!strings.Contains(slip, "Update on the Violence Reduction Action Plan 2024–2027") {
+		t.Errorf("page %d, where the agenda says item %s starts, is not its slip:\n%s", start, item, slip)
+	}
+	paper := pages[start]
+	for _, want := range []string{"Violence Reduction Action Plan 2024–2027", "Update for the meeting of ", "RAG summary by theme", "Sign-off"} {
+		if !strings.Contains(paper, want) {
+			t.Errorf("page %d, after the slip, lacks %q:\n%s", start+1, want, paper)
+		}
+	}
+	bookmarked := false
+	for _, pt := range b.Parts {
+		if strings.Contains(pt.Title, "Update on the Violence Reduction Action Plan") && pt.Start == start+1 {
+			bookmarked = true
+		}
+	}
+	if !bookmarked {
+		t.Errorf("no part for the update paper starting on page %d: %+v", start+1, b.Parts)
 	}
 }

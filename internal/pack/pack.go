@@ -96,6 +96,14 @@ func (s *Service) Build(ctx context.Context, meetingID int64, o Options) (*Built
 	var held []int64
 	seq := 0
 	minLine := -1 // the minutes item, which the front parts go under
+	// A plan attached to a standing item reports at every meeting: its update paper goes
+	// under the item, made afresh (it is no uploaded paper, so no supplement carries it).
+	var plans map[int64]*actions.Plan
+	if o.Supplement == 0 {
+		if plans, err = s.Actions.PlansOnAgenda(ctx, m.ID); err != nil {
+			return nil, err
+		}
+	}
 	for _, it := range m.Items {
 		if it.PostponedTo != 0 {
 			continue
@@ -108,6 +116,31 @@ func (s *Service) Build(ctx context.Context, meetingID int64, o Options) (*Built
 			l.Note = "Exempt: " + orText(it.ExemptReason, "not for publication")
 			if !o.Restricted {
 				l.Note += ". Its papers are in the restricted pack, for those entitled to see them."
+			}
+		}
+		// addPaper puts a paper into the pack under its item, after a slip naming both.
+		addPaper := func(title, note string, data []byte, pages int) error {
+			slip, err := meetings.RenderSlip(it.Number, it.Title, title, note)
+			if err != nil {
+				return err
+			}
+			papers = append(papers, part{PackPart: meetings.PackPart{Title: "slip", PDF: slip, NoBookmark: true}, pages: 1})
+			papers = append(papers, part{PackPart: meetings.PackPart{Title: fmt.Sprintf("%s %s: %s", it.Number, it.Title, title), Item: it.Number, PDF: data}, pages: pages})
+			at = append(at, paperAt{line: len(lines), paper: len(l.Papers), part: len(papers) - 1})
+			l.Papers = append(l.Papers, meetings.AgendaPaper{Title: title})
+			return nil
+		}
+		if pl := plans[it.ID]; pl != nil && (!it.Exempt || o.Restricted) {
+			data, err := s.Actions.PlanUpdatePaper(ctx, pl.ID, m.ID)
+			if err != nil {
+				return nil, err
+			}
+			n, err := meetings.PDFPages(data)
+			if err != nil {
+				return nil, fmt.Errorf("update paper of plan %d: %w", pl.ID, err)
+			}
+			if err := addPaper(UpdatePaperTitle(pl), "Produced by Quorum from the plan", data, n); err != nil {
+				return nil, err
 			}
 		}
 		for _, p := range it.Papers {
@@ -133,14 +166,9 @@ func (s *Service) Build(ctx context.Context, meetingID int64, o Options) (*Built
 			if it.Exempt {
 				note = strings.TrimPrefix(note+". Exempt: not for publication", ". ")
 			}
-			slip, err := meetings.RenderSlip(it.Number, it.Title, title, note)
-			if err != nil {
+			if err := addPaper(title, note, data, p.Pages); err != nil {
 				return nil, err
 			}
-			papers = append(papers, part{PackPart: meetings.PackPart{Title: "slip", PDF: slip, NoBookmark: true}, pages: 1})
-			papers = append(papers, part{PackPart: meetings.PackPart{Title: fmt.Sprintf("%s %s: %s", it.Number, it.Title, title), Item: it.Number, PDF: data}, pages: p.Pages})
-			at = append(at, paperAt{line: len(lines), paper: len(l.Papers), part: len(papers) - 1})
-			l.Papers = append(l.Papers, meetings.AgendaPaper{Title: title})
 			held = append(held, p.ID)
 		}
 		if o.Supplement > 0 && len(l.Papers) == 0 {
@@ -247,6 +275,9 @@ func (s *Service) Build(ctx context.Context, meetingID int64, o Options) (*Built
 	}
 	return &Built{PDF: pdf, Pages: total, Parts: where, Papers: held, Lines: lines, Meeting: m, Board: b}, nil
 }
+
+// UpdatePaperTitle is how the agenda and the slip name a plan's update paper.
+func UpdatePaperTitle(p *actions.Plan) string { return "Update on the " + p.Name() }
 
 func orText(s, d string) string {
 	if strings.TrimSpace(s) == "" {
