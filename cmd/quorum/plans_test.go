@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -445,5 +446,77 @@ func TestPlanUpdatePaper(t *testing.T) {
 	}
 	if res := priya.get(fmt.Sprintf("/items/%d/plan-update.pdf", other)); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "No plan is attached") {
 		t.Errorf("an item without a plan: %d", res.StatusCode)
+	}
+}
+
+// TestPlanDeadlineRemindersScheduled: `quorum reminders` and the loop in `quorum serve`
+// queue the reminders of a plan's submission deadline to the signatories who have not
+// signed, each once however often they run.
+func TestPlanDeadlineRemindersScheduled(t *testing.T) {
+	ctx := context.Background()
+	dbFile := t.TempDir() + "/quorum.db"
+	env := func(string) string { return "" }
+	var out bytes.Buffer
+	if err := run(ctx, []string{"demo", "-db", dbFile}, env, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	a, err := openApp(ctx, dbFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	deadline := time.Now().In(meetings.London).AddDate(0, 0, 7).Format("2006-01-02")
+	if _, err := a.db.Exec(`UPDATE plans SET deadline = ?`, deadline); err != nil {
+		t.Fatal(err)
+	}
+	planMail := func() []outbox.Message {
+		t.Helper()
+		ms, err := outbox.ByKeyPrefix(ctx, a.db, "plan:")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []outbox.Message
+		for _, m := range ms {
+			if strings.Contains(m.Key, ":deadline:"+deadline+":") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	if err := run(ctx, []string{"reminders", "-db", dbFile, "-base-url", "https://quorum.example.org"}, env, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	first := planMail()
+	if len(first) == 0 {
+		t.Fatalf("no deadline reminder queued by quorum reminders (%s)", out.String())
+	}
+	for _, m := range first {
+		if !strings.Contains(m.Body, "https://quorum.example.org/plans/") {
+			t.Errorf("reminder to %s has no link to the plan:\n%s", m.To, m.Body)
+		}
+	}
+	if err := run(ctx, []string{"reminders", "-db", dbFile}, env, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	// The serve loop, ticking fast, on top of the command.
+	a.actions.MailBase = "https://quorum.example.org"
+	loopCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runReminders(loopCtx, a.actions, 20*time.Millisecond, slog.New(slog.DiscardHandler))
+	}()
+	time.Sleep(150 * time.Millisecond)
+	stop()
+	<-done
+	if again := planMail(); len(again) != len(first) {
+		t.Errorf("%d deadline reminders after running again, %d at first", len(again), len(first))
+	}
+	to := map[string]int{}
+	for _, m := range planMail() {
+		to[m.To]++
+		if to[m.To] > 1 {
+			t.Errorf("%s reminded twice", m.To)
+		}
 	}
 }

@@ -25,12 +25,32 @@ func remindersCmd(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	a.actions.MailBase = strings.TrimSuffix(*base, "/")
-	n, err := a.actions.QueueReminders(ctx, time.Now())
+	n, err := queueDue(ctx, a.actions, time.Now())
 	if err != nil {
 		return fmt.Errorf("reminders: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "queued %d messages in the outbox\n", n)
 	return nil
+}
+
+// PlanDeadlineDays is how long before a plan's submission deadline its signatories who
+// have not signed are reminded.
+const PlanDeadlineDays = 14
+
+// queueDue queues the action reminders and digests due now and the reminders of plans'
+// submission deadlines. Each message's outbox key is unique (the plan reminders' name the
+// plan, its deadline and the signatory), so running it every tick, or from cron as well,
+// never queues one twice.
+func queueDue(ctx context.Context, s *actions.Store, now time.Time) (int, error) {
+	n, err := s.QueueReminders(ctx, now)
+	if err != nil {
+		return n, err
+	}
+	m, err := s.PlanDeadlineReminders(ctx, now, PlanDeadlineDays, s.MailBase, 0)
+	if err != nil {
+		return n, fmt.Errorf("plan deadline reminders: %w", err)
+	}
+	return n + m, nil
 }
 
 // ReminderInterval is how often `quorum serve` looks for reminders and digests to queue.
@@ -42,7 +62,7 @@ func runReminders(ctx context.Context, s *actions.Store, every time.Duration, lo
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if n, err := s.QueueReminders(ctx, time.Now()); err != nil {
+		if n, err := queueDue(ctx, s, time.Now()); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
