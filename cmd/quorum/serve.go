@@ -17,6 +17,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"quorum/internal/mailer"
+	"quorum/internal/web"
 )
 
 type serveConfig struct {
@@ -149,5 +150,23 @@ func newSessions(a *app, secure bool) (*scs.SessionManager, func()) {
 	sessions.Cookie.HttpOnly = true
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = secure
+	sessions.ErrorFunc = sessionError
 	return sessions, store.StopCleanup
+}
+
+// sessionError answers a session that could not be loaded or saved. On a full disk or a
+// read-only database a page that only read (and popped a flash) is still served; a form
+// whose session could not be kept (signing in) is a 503, as its change would be.
+func sessionError(w http.ResponseWriter, r *http.Request, err error) {
+	if web.Status(err) != http.StatusServiceUnavailable {
+		slog.Error("session", "err", err, "path", r.URL.Path)
+		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
+		return
+	}
+	slog.Warn("session not saved", "err", err, "path", r.URL.Path)
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return
+	}
+	http.Error(w, "Quorum cannot save changes just now (the disk is full or read-only). Nothing was lost; please try again later.",
+		http.StatusServiceUnavailable)
 }

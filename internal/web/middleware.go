@@ -155,5 +155,11 @@ func (s *Site) answerError(c *gin.Context) {
 		return
 	}
 	c.Set(siteKey, s)
-	HTML(c, status, "error.html", H{"Title": http.StatusText(status), "Status": status, "Message": msg})
+	data := H{"Title": http.StatusText(status), "Status": status, "Message": msg}
+	if status >= 500 {
+		// Leave a waiting flash for the next page: popping it would change the session,
+		// whose save fails too when the database cannot be written.
+		data["Flash"] = ""
+	}
+	HTML(c, status, "error.html", data)
 }
