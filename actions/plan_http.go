@@ -58,9 +58,9 @@ func (h *PlanHandler) Register(r *web.Router) {
 	// Signatories need not be members of the board: the handler checks they are named.
 	r.GET("/plans/:id/sign", web.SignedIn, h.signForm)
 	r.POST("/plans/:id/sign", web.SignedIn, h.sign)
-	r.GET("/plan-actions/:id", web.Member("plan_action"), h.showPlanAction)
-	r.POST("/plan-actions/:id", web.Member("plan_action"), h.updatePlanAction)
-	r.POST("/plan-actions/:id/documents", web.Member("plan_action"), h.uploadDocument)
+	r.GET("/plan-actions/:id", web.MemberOrOwner("plan_action"), h.showPlanAction)
+	r.POST("/plan-actions/:id", web.MemberOrOwner("plan_action"), h.updatePlanAction)
+	r.POST("/plan-actions/:id/documents", web.MemberOrOwner("plan_action"), h.uploadDocument)
 	r.POST("/plan-actions/:id/links", web.Clerk("plan_action"), h.sendLink)
 	r.POST("/plan-actions/:id/links/revoke", web.Clerk("plan_action"), h.revokeLinks)
 	r.GET("/plan-documents/:id", web.Member("plan_document"), h.downloadDocument)

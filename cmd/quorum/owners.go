@@ -6,8 +6,9 @@ import (
 	"quorum/actions"
 )
 
-// ownerRoles is boardRoles that also knows who owns an action, so that the action routes
-// open to owners (web.MemberOrOwner) let officers through on boards they do not sit on.
+// ownerRoles is boardRoles that also knows who owns an action or leads a plan action, so
+// that routes open to owners (web.MemberOrOwner) let officers through on boards they do
+// not sit on.
 type ownerRoles struct {
 	boardRoles
 	actions *actions.Store
@@ -15,8 +16,11 @@ type ownerRoles struct {
 
 // Owns answers web.Owners.
 func (o ownerRoles) Owns(ctx context.Context, kind string, personID, id int64) (bool, error) {
-	if kind != "action" {
-		return false, nil
+	switch kind {
+	case "action":
+		return o.actions.IsOwner(ctx, personID, id)
+	case "plan_action":
+		return o.actions.IsPlanLead(ctx, personID, id)
 	}
-	return o.actions.IsOwner(ctx, personID, id)
+	return false, nil
 }
