@@ -169,6 +169,9 @@ var access = map[string]string{
 	"POST /meetings/:id/pack/publish":       "clerk:meeting",
 	"GET /meetings/:id/pack.pdf":            "member:meeting",
 	"GET /meetings/:id/pack-restricted.pdf": "member:meeting", // and the handler refuses non-members of a public board
+
+	"GET /boards/:id/meetings.ics": "member:board",
+	"GET /my/meetings.ics":         "signed-in",
 }
 
 func ruleOf(level, kind string) string {
