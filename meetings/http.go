@@ -39,6 +39,7 @@ func (h *Handler) Register(r *web.Router) {
 	r.GET("/boards/:id/meetings.ics", web.Member("board"), h.boardCalendar)
 	r.POST("/memberships/:id", web.Clerk("membership"), h.updateMember)
 	r.GET("/meetings/:id", web.Member("meeting"), h.showMeeting)
+	r.GET("/meetings/:id/agenda.pdf", web.Member("meeting"), h.agendaPDF)
 	r.POST("/meetings/:id/items", web.Clerk("meeting"), h.addItem)
 	r.POST("/meetings/:id/offers", web.Clerk("meeting"), h.addOffer)
 	r.POST("/meetings/:id/publish", web.Clerk("meeting"), h.publishAgenda)

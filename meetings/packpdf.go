@@ -34,6 +34,8 @@ type AgendaLine struct {
 	Sub       bool
 	Note      string // "Exempt: information about individuals (paragraph 1)"
 	Page      int    // where the item's papers start; 0 for none
+	Starts    string // on the printed agenda: when the item is due to start ("10.20 am")
+	Minutes   int    // the time given to the item; 0 for none set
 	Papers    []AgendaPaper
 }
 
@@ -171,15 +173,27 @@ func renderCover(c PackCover, latin bool) (out []byte, n int, missed bool, err e
 		}
 	}()
 	s := newSheet(latin)
+	heading := c.Heading
+	if heading == "" {
+		heading = "Agenda pack"
+	}
+	s.head(c, heading)
+	s.page()
+	s.text("B", 15, coverLeft, coverW-coverLeft-coverRight, "Agenda")
+	s.y += 1
+	s.agenda(c.Lines, "Page")
+	out, n, err = s.output()
+	return out, n, s.d.Missed(), err
+}
+
+// head writes what the top of an agenda says: the board, the heading and note, when and
+// where, the notice to partners, the clerk and the membership.
+func (s *sheet) head(c PackCover, heading string) {
 	m, b := c.Meeting, c.Board
 	full := coverW - coverLeft - coverRight
 	start := m.StartsAt.In(London)
 	s.text("B", 20, coverLeft, full, b.Name)
 	s.y += 3
-	heading := c.Heading
-	if heading == "" {
-		heading = "Agenda pack"
-	}
 	s.text("B", 15, coverLeft, full, heading)
 	if c.Note != "" {
 		s.text("I", 11, coverLeft, full, c.Note)
@@ -230,27 +244,39 @@ func renderCover(c PackCover, latin bool) (out []byte, n int, missed bool, err e
 			s.y = max(s.y, y1) + 0.8
 		}
 	}
-	s.page()
-	s.text("B", 15, coverLeft, full, "Agenda")
-	s.y += 1
+}
+
+// agenda writes the agenda's items under a header of "Item" and the right-hand column:
+// "Page" in the pack (where each item's papers start), "Time" on the printed agenda (when
+// each item is due to start).
+func (s *sheet) agenda(lines []AgendaLine, column string) {
 	s.d.SetFont(pdffont.Family, "B", 9)
 	s.d.Text(coverLeft, s.y+4, "Item")
-	s.right("B", 9, coverW-coverRight, s.y+4, "Page")
+	s.right("B", 9, coverW-coverRight, s.y+4, column)
 	s.y += 5
 	s.rule()
 	pageX := coverW - coverRight
-	for _, l := range c.Lines {
+	gutter := 16.0
+	for _, l := range lines {
+		if l.Starts != "" {
+			gutter = 24
+		}
+	}
+	for _, l := range lines {
 		s.need(12)
 		x := coverLeft + 12
 		if l.Sub {
 			x += 6
 		}
-		w := pageX - 16 - x
+		w := pageX - gutter - x
 		y0 := s.y
 		s.d.SetFont(pdffont.Family, "B", 10.5)
 		s.d.Text(coverLeft, y0+10.5*0.45, l.Number)
-		if l.Page > 0 {
+		switch {
+		case l.Page > 0:
 			s.right("", 10.5, pageX, y0+10.5*0.45, strconv.Itoa(l.Page))
+		case l.Starts != "":
+			s.right("", 10.5, pageX, y0+10.5*0.45, l.Starts)
 		}
 		s.text("B", 10.5, x, w, l.Title)
 		var sub []string
@@ -259,6 +285,9 @@ func renderCover(c PackCover, latin bool) (out []byte, n int, missed bool, err e
 		}
 		if l.Presenter != "" {
 			sub = append(sub, l.Presenter)
+		}
+		if l.Minutes > 0 {
+			sub = append(sub, minutesLabel(l.Minutes))
 		}
 		if len(sub) > 0 {
 			s.text("", 9.5, x, w, strings.Join(sub, " – "))
@@ -275,8 +304,13 @@ func renderCover(c PackCover, latin bool) (out []byte, n int, missed bool, err e
 		}
 		s.y += 2.5
 	}
-	out, n, err = s.output()
-	return out, n, s.d.Missed(), err
+}
+
+func minutesLabel(n int) string {
+	if n == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(n) + " minutes"
 }
 
 func orText(s, d string) string {

@@ -172,6 +172,7 @@ var access = map[string]string{
 
 	"GET /boards/:id/meetings.ics": "member:board",
 	"GET /my/meetings.ics":         "signed-in",
+	"GET /meetings/:id/agenda.pdf": "member:meeting",
 }
 
 func ruleOf(level, kind string) string {
