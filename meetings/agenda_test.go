@@ -559,17 +559,17 @@ func TestApologiesAndSubstitutes(t *testing.T) {
 	f.wantErr(f.s.WithdrawApologies(f.ctx, f.next.ID, f.people["cllr"], now), errs.Conflict, "")
 
 	// The clerk at the meeting: the substitute present for the member.
-	f.wantErr(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["officer"], Status: Present, SubstituteFor: f.people["supt"]}), errs.Invalid, "substitute_for")
-	f.wantErr(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["insp"], Status: Present, SubstituteFor: f.people["adviser"]}), errs.Invalid, "substitute_for")
-	f.wantErr(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["officer"], Status: Present}), errs.Invalid, "status")
-	f.must(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["insp"], Status: Present, SubstituteFor: f.people["supt"]}))
-	f.must(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["officer"], Status: AlsoPresent, Role: "Clerk"}))
+	f.wantErr(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["officer"], Status: Present, SubstituteFor: f.people["supt"]}), errs.Invalid, "substitute_for")
+	f.wantErr(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["insp"], Status: Present, SubstituteFor: f.people["adviser"]}), errs.Invalid, "substitute_for")
+	f.wantErr(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["officer"], Status: Present}), errs.Invalid, "status")
+	f.must(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["insp"], Status: Present, SubstituteFor: f.people["supt"]}))
+	f.must(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["officer"], Status: AlsoPresent, Role: "Clerk"}))
 	// Nobody else for the same member, and the member is not present too.
 	other := &Person{Name: "Sgt Gus Police", OrganisationID: f.police.ID}
 	f.must(f.s.CreatePerson(f.ctx, other))
-	f.wantErr(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: other.ID, Status: Present, SubstituteFor: f.people["supt"]}), errs.Invalid, "substitute_for")
-	f.wantErr(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["supt"], Status: Present}), errs.Invalid, "status")
-	f.wantErr(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["chair"], Status: "maybe"}), errs.Invalid, "status")
+	f.wantErr(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: other.ID, Status: Present, SubstituteFor: f.people["supt"]}), errs.Invalid, "substitute_for")
+	f.wantErr(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["supt"], Status: Present}), errs.Invalid, "status")
+	f.wantErr(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["chair"], Status: "maybe"}), errs.Invalid, "status")
 	f.must(f.s.RemoveAttendance(f.ctx, f.past.ID, f.people["officer"]))
 	f.wantErr(f.s.RemoveAttendance(f.ctx, f.past.ID, f.people["officer"]), errs.Invalid, "person_id")
 }
@@ -589,7 +589,7 @@ func TestQuorum(t *testing.T) {
 	if q.Present != 1 || q.Met {
 		t.Errorf("advisers and officers do not count: %+v", q)
 	}
-	f.must(f.s.MarkAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["insp"], Status: Present, SubstituteFor: f.people["supt"]}))
+	f.must(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["insp"], Status: Present, SubstituteFor: f.people["supt"]}))
 	q, _ = f.s.Quorum(f.ctx, f.past.ID)
 	if q.Present != 2 || q.Met {
 		t.Errorf("a substitute counts for the member: %+v", q)

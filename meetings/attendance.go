@@ -89,22 +89,16 @@ func personOrg(ctx context.Context, tx *sql.Tx, personID int64) (org int64, name
 	return org, name, err
 }
 
+// MarkAttendance is RecordAttendance, under the name the clerk's attendance form calls.
+func (s *Store) MarkAttendance(ctx context.Context, meetingID int64, a Attendance) error {
+	return s.RecordAttendance(ctx, meetingID, a)
+}
+
 // RecordAttendance sets one person's attendance at a meeting: members present (with
 // their role at the meeting), absent or with apologies; officers and guests also present;
-// a substitute present for a named voting member. It does not insist that a substitute
-// comes from the member's organisation, since records of past meetings (imported minutes)
-// say what happened; the clerk's form uses MarkAttendance, which does.
+// a substitute present for a named voting member, who must come from the organisation
+// whose seat they fill.
 func (s *Store) RecordAttendance(ctx context.Context, meetingID int64, a Attendance) error {
-	return s.recordAttendance(ctx, meetingID, a, false)
-}
-
-// MarkAttendance is RecordAttendance as the clerk records a meeting: a substitute must
-// come from the organisation whose seat they fill.
-func (s *Store) MarkAttendance(ctx context.Context, meetingID int64, a Attendance) error {
-	return s.recordAttendance(ctx, meetingID, a, true)
-}
-
-func (s *Store) recordAttendance(ctx context.Context, meetingID int64, a Attendance, sameOrg bool) error {
 	switch a.Status {
 	case Present, AlsoPresent, Apologies, Absent:
 	default:
@@ -140,7 +134,7 @@ func (s *Store) recordAttendance(ctx context.Context, meetingID int64, a Attenda
 			if !ok || !for_.voting() {
 				return errs.Field("substitute_for", "A substitute stands in for a voting member of this board")
 			}
-			if sameOrg && (for_.org == 0 || for_.org != org) {
+			if for_.org == 0 || for_.org != org {
 				return errs.Field("substitute_for", "%s is not from the organisation whose seat they would fill: a substitute comes from the member’s own organisation", name)
 			}
 			var other string

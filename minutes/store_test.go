@@ -308,18 +308,14 @@ func TestDraftPrefillsFromTheMeeting(t *testing.T) {
 	f.save(t, f.held[0], minutesText)
 	people, err := f.meetings.People(f.ctx)
 	must(t, err)
-	for i, p := range people {
-		status := meetings.Present
-		if i == 2 {
-			status = meetings.Apologies
-		}
-		a := meetings.Attendance{PersonID: p.ID, Status: status}
-		if i == 0 {
-			a.Role = "Chair"
-		}
-		if i == 1 {
-			a.SubstituteFor = people[2].ID
-		}
+	// Raj Tanner sits for the police; his substitute comes from the police too.
+	sub := &meetings.Person{Name: "Sam Patel", Initials: "SP", OrganisationID: people[2].OrganisationID}
+	must(t, f.meetings.CreatePerson(f.ctx, sub))
+	for _, a := range []meetings.Attendance{
+		{PersonID: people[0].ID, Status: meetings.Present, Role: "Chair"},
+		{PersonID: sub.ID, Status: meetings.Present, SubstituteFor: people[2].ID},
+		{PersonID: people[2].ID, Status: meetings.Apologies},
+	} {
 		must(t, f.meetings.RecordAttendance(f.ctx, f.held[1].ID, a))
 	}
 	d, err := f.store.Draft(f.ctx, f.held[1].ID)
