@@ -229,7 +229,7 @@ func subLetter(n int) string {
 
 // Meeting returns a meeting with its agenda and attendance.
 func (s *Store) Meeting(ctx context.Context, id int64) (*Meeting, error) {
-	m, err := scanMeeting(s.db.QueryRowContext(ctx, `SELECT `+meetingCols+` FROM meetings m JOIN boards b ON b.id = m.board_id WHERE m.id = ?`, id))
+	m, err := scanMeeting(s.queryRow(ctx, `SELECT `+meetingCols+` FROM meetings m JOIN boards b ON b.id = m.board_id WHERE m.id = ?`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No meeting %d", id)
 	}
@@ -266,7 +266,7 @@ func scanItem(sc interface{ Scan(...any) error }) (AgendaItem, error) {
 
 // Item returns one agenda item.
 func (s *Store) Item(ctx context.Context, id int64) (*AgendaItem, error) {
-	it, err := scanItem(s.db.QueryRowContext(ctx, `SELECT `+itemCols+` FROM agenda_items i
+	it, err := scanItem(s.queryRow(ctx, `SELECT `+itemCols+` FROM agenda_items i
 		LEFT JOIN meetings pt ON pt.id = i.postponed_to LEFT JOIN meetings pf ON pf.id = i.postponed_from WHERE i.id = ?`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No agenda item %d", id)
@@ -277,7 +277,7 @@ func (s *Store) Item(ctx context.Context, id int64) (*AgendaItem, error) {
 // ItemBoard returns the board an agenda item belongs to.
 func (s *Store) ItemBoard(ctx context.Context, itemID int64) (int64, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT m.board_id FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id = ?`, itemID).Scan(&id)
+	err := s.queryRow(ctx, `SELECT m.board_id FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id = ?`, itemID).Scan(&id)
 	if db.IsNoRows(err) {
 		return 0, errs.E(errs.NotFound, "Page not found")
 	}
@@ -286,7 +286,7 @@ func (s *Store) ItemBoard(ctx context.Context, itemID int64) (int64, error) {
 
 // Items lists a meeting's agenda in order.
 func (s *Store) Items(ctx context.Context, meetingID int64) ([]AgendaItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+itemCols+` FROM agenda_items i
+	rows, err := s.query(ctx, `SELECT `+itemCols+` FROM agenda_items i
 		LEFT JOIN meetings pt ON pt.id = i.postponed_to LEFT JOIN meetings pf ON pf.id = i.postponed_from
 		WHERE i.meeting_id = ? ORDER BY i.position`, meetingID)
 	if err != nil {
@@ -321,7 +321,7 @@ func (s *Store) AllMeetings(ctx context.Context, boardID int64) ([]Meeting, erro
 }
 
 func (s *Store) listMeetings(ctx context.Context, q string, args ...any) ([]Meeting, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +340,7 @@ func (s *Store) listMeetings(ctx context.Context, q string, args ...any) ([]Meet
 // NextMeeting returns the board's first meeting (not cancelled) starting after t, or
 // nil when none is scheduled.
 func (s *Store) NextMeeting(ctx context.Context, boardID int64, after time.Time) (*Meeting, error) {
-	m, err := scanMeeting(s.db.QueryRowContext(ctx, `SELECT `+meetingCols+` FROM meetings m JOIN boards b ON b.id = m.board_id
+	m, err := scanMeeting(s.queryRow(ctx, `SELECT `+meetingCols+` FROM meetings m JOIN boards b ON b.id = m.board_id
 		WHERE m.board_id = ? AND m.starts_at > ? AND m.status <> 'cancelled' ORDER BY m.starts_at LIMIT 1`, boardID, after.UTC().Format(timeFormat)))
 	if db.IsNoRows(err) {
 		return nil, nil
@@ -395,7 +395,7 @@ func (s *Store) AddStandingItem(ctx context.Context, boardID int64, title, purpo
 
 // StandingItems lists a board's standing items in order.
 func (s *Store) StandingItems(ctx context.Context, boardID int64) ([]AgendaItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, title, purpose, presenter FROM standing_items WHERE board_id = ? ORDER BY position, id`, boardID)
+	rows, err := s.query(ctx, `SELECT id, title, purpose, presenter FROM standing_items WHERE board_id = ? ORDER BY position, id`, boardID)
 	if err != nil {
 		return nil, err
 	}

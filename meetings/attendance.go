@@ -16,7 +16,7 @@ var VotingRoles = []string{"chair", "vice-chair", "member"}
 
 // Attendance lists who was (or will be) at a meeting.
 func (s *Store) Attendance(ctx context.Context, meetingID int64) ([]Attendance, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.person_id, p.name, p.job_title, coalesce(o.name,''), a.status, a.role_at_meeting,
+	rows, err := s.query(ctx, `SELECT a.person_id, p.name, p.job_title, coalesce(o.name,''), a.status, a.role_at_meeting,
 		coalesce(a.substitute_for,0), coalesce(sf.name,''), coalesce(a.substitute_id,0), coalesce(si.name,''), a.sent_by_self
 		FROM attendance a JOIN people p ON p.id = a.person_id LEFT JOIN organisations o ON o.id = p.organisation_id
 		LEFT JOIN people sf ON sf.id = a.substitute_for LEFT JOIN people si ON si.id = a.substitute_id
@@ -275,7 +275,7 @@ func (s *Store) Quorum(ctx context.Context, meetingID int64) (QuorumCheck, error
 	var boardID int64
 	var starts string
 	var count, share int
-	err := s.db.QueryRowContext(ctx, `SELECT m.board_id, m.starts_at, b.quorum_count, b.quorum_share FROM meetings m JOIN boards b ON b.id = m.board_id WHERE m.id = ?`,
+	err := s.queryRow(ctx, `SELECT m.board_id, m.starts_at, b.quorum_count, b.quorum_share FROM meetings m JOIN boards b ON b.id = m.board_id WHERE m.id = ?`,
 		meetingID).Scan(&boardID, &starts, &count, &share)
 	if db.IsNoRows(err) {
 		return q, errs.E(errs.NotFound, "No meeting %d", meetingID)
@@ -286,7 +286,7 @@ func (s *Store) Quorum(ctx context.Context, meetingID int64) (QuorumCheck, error
 	t, _ := time.Parse(timeFormat, starts)
 	day := t.In(London).Format("2006-01-02")
 	const voting = `role IN ('chair','vice-chair','member') AND (starts_on = '' OR starts_on <= ?2) AND (ends_on = '' OR ends_on >= ?2)`
-	err = s.db.QueryRowContext(ctx, `SELECT
+	err = s.queryRow(ctx, `SELECT
 		(SELECT count(DISTINCT person_id) FROM memberships WHERE board_id = ?1 AND `+voting+`),
 		(SELECT count(*) FROM attendance a WHERE a.meeting_id = ?3 AND a.status = 'present' AND (
 			EXISTS (SELECT 1 FROM memberships WHERE board_id = ?1 AND person_id = a.person_id AND `+voting+`) OR
@@ -309,11 +309,11 @@ func (s *Store) Quorum(ctx context.Context, meetingID int64) (QuorumCheck, error
 // of the organisation whose seat they hold.
 func (s *Store) Substitutes(ctx context.Context, boardID, personID int64) ([]Person, error) {
 	day := time.Now().In(London).Format("2006-01-02")
-	st, ok, err := seatOn(ctx, s.db, boardID, personID, day)
+	st, ok, err := seatOn(ctx, cached{s}, boardID, personID, day)
 	if err != nil || !ok || st.org == 0 {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id
+	rows, err := s.query(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id
 		WHERE p.organisation_id = ? AND p.id <> ? ORDER BY p.name`, st.org, personID)
 	if err != nil {
 		return nil, err

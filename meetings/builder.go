@@ -288,7 +288,7 @@ type Offer struct {
 
 // Offers lists what may be added to a meeting's agenda.
 func (s *Store) Offers(ctx context.Context, meetingID int64) ([]Offer, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	rows, err := s.query(ctx, `
 		SELECT 'forward', f.id, f.title, f.purpose, f.owner, ''
 		FROM forward_plan f WHERE f.target_meeting_id = ?1 AND f.status = 'planned'
 			AND NOT EXISTS (SELECT 1 FROM agenda_items a WHERE a.meeting_id = ?1 AND a.forward_id = f.id)

@@ -152,7 +152,7 @@ func scanForward(sc interface{ Scan(...any) error }) (ForwardItem, error) {
 
 // Forward returns one forward-plan entry.
 func (s *Store) Forward(ctx context.Context, id int64) (*ForwardItem, error) {
-	f, err := scanForward(s.db.QueryRowContext(ctx, `SELECT `+forwardCols+` FROM forward_plan f LEFT JOIN meetings m ON m.id = f.target_meeting_id WHERE f.id = ?`, id))
+	f, err := scanForward(s.queryRow(ctx, `SELECT `+forwardCols+` FROM forward_plan f LEFT JOIN meetings m ON m.id = f.target_meeting_id WHERE f.id = ?`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No forward plan item %d", id)
 	}
@@ -162,7 +162,7 @@ func (s *Store) Forward(ctx context.Context, id int64) (*ForwardItem, error) {
 // ForwardBoard returns the board a forward-plan entry belongs to.
 func (s *Store) ForwardBoard(ctx context.Context, id int64) (int64, error) {
 	var b int64
-	err := s.db.QueryRowContext(ctx, `SELECT board_id FROM forward_plan WHERE id = ?`, id).Scan(&b)
+	err := s.queryRow(ctx, `SELECT board_id FROM forward_plan WHERE id = ?`, id).Scan(&b)
 	if db.IsNoRows(err) {
 		return 0, errs.E(errs.NotFound, "Page not found")
 	}
@@ -171,7 +171,7 @@ func (s *Store) ForwardBoard(ctx context.Context, id int64) (int64, error) {
 
 // ForwardPlan lists a board's forward plan by target meeting (unassigned last).
 func (s *Store) ForwardPlan(ctx context.Context, boardID int64) ([]ForwardItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+forwardCols+` FROM forward_plan f LEFT JOIN meetings m ON m.id = f.target_meeting_id
+	rows, err := s.query(ctx, `SELECT `+forwardCols+` FROM forward_plan f LEFT JOIN meetings m ON m.id = f.target_meeting_id
 		WHERE f.board_id = ? ORDER BY m.starts_at IS NULL, m.starts_at, f.id`, boardID)
 	if err != nil {
 		return nil, err

@@ -67,7 +67,7 @@ func (h *Handler) renderMeeting(c *gin.Context, formErr error, form web.H) {
 	}
 	if u := web.CurrentUser(c); u != nil && u.PersonID != 0 && member {
 		// The clerk's seat is to serve the meeting, not to send apologies to themselves.
-		if st, ok, _ := seatOn(ctx, h.store.db, b.ID, u.PersonID, now.In(London).Format("2006-01-02")); ok && st.role != "clerk" {
+		if st, ok, _ := seatOn(ctx, cached{h.store}, b.ID, u.PersonID, now.In(London).Format("2006-01-02")); ok && st.role != "clerk" {
 			subs, err := h.store.Substitutes(ctx, b.ID, u.PersonID)
 			if err != nil {
 				web.Fail(c, err)

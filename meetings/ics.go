@@ -59,7 +59,7 @@ func (s *Store) PersonCalendar(ctx context.Context, personID int64, now time.Tim
 }
 
 func (s *Store) calendar(ctx context.Context, q string, args ...any) ([]CalendarMeeting, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}

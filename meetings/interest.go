@@ -131,7 +131,7 @@ const declarationFrom = ` FROM declarations d JOIN people p ON p.id = d.person_i
 	JOIN boards b ON b.id = m.board_id LEFT JOIN agenda_items i ON i.id = d.item_id`
 
 func (s *Store) listDeclarations(ctx context.Context, where string, args ...any) ([]Declaration, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+declarationCols+declarationFrom+` WHERE `+where, args...)
+	rows, err := s.query(ctx, `SELECT `+declarationCols+declarationFrom+` WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +244,7 @@ func (s *Store) PersonRegister(ctx context.Context, personID int64) (*Register, 
 		return nil, err
 	}
 	r := &Register{Person: *p}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, person_id, kind, nature, starts_on, ends_on FROM interests WHERE person_id = ?
+	rows, err := s.query(ctx, `SELECT id, person_id, kind, nature, starts_on, ends_on FROM interests WHERE person_id = ?
 		ORDER BY ends_on <> '', starts_on DESC, id DESC`, personID)
 	if err != nil {
 		return nil, err
@@ -271,7 +271,7 @@ func (s *Store) PersonRegister(ctx context.Context, personID int64) (*Register, 
 // their declarations at any board's meetings: interests follow the person.
 func (s *Store) BoardRegister(ctx context.Context, boardID int64) ([]Register, error) {
 	day := time.Now().In(London).Format("2006-01-02")
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT m.person_id, p.name FROM memberships m JOIN people p ON p.id = m.person_id
+	rows, err := s.query(ctx, `SELECT DISTINCT m.person_id, p.name FROM memberships m JOIN people p ON p.id = m.person_id
 		WHERE m.board_id = ? AND (m.ends_on = '' OR m.ends_on >= ?) ORDER BY p.name`, boardID, day)
 	if err != nil {
 		return nil, err

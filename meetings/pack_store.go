@@ -155,7 +155,7 @@ func scanPack(sc interface{ Scan(...any) error }) (Pack, error) {
 
 // Packs lists a meeting's packs, newest version first.
 func (s *Store) Packs(ctx context.Context, meetingID int64) ([]Pack, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+packCols+` FROM packs WHERE meeting_id = ? ORDER BY version DESC, supplement, restricted`, meetingID)
+	rows, err := s.query(ctx, `SELECT `+packCols+` FROM packs WHERE meeting_id = ? ORDER BY version DESC, supplement, restricted`, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (s *Store) Packs(ctx context.Context, meetingID int64) ([]Pack, error) {
 func (s *Store) PackFile(ctx context.Context, meetingID int64, version int, restricted bool, supplement int) (*Pack, []byte, error) {
 	q := `SELECT ` + packCols + ` FROM packs WHERE meeting_id = ?1 AND restricted = ?2 AND supplement = ?3 AND (?4 = 0 OR version = ?4)
 		ORDER BY version DESC LIMIT 1`
-	p, err := scanPack(s.db.QueryRowContext(ctx, q, meetingID, boolInt(restricted), supplement, version))
+	p, err := scanPack(s.queryRow(ctx, q, meetingID, boolInt(restricted), supplement, version))
 	if db.IsNoRows(err) {
 		return nil, nil, errs.E(errs.NotFound, "No such pack for this meeting")
 	}
@@ -184,7 +184,7 @@ func (s *Store) PackFile(ctx context.Context, meetingID int64, version int, rest
 		return nil, nil, err
 	}
 	var data []byte
-	if err := s.db.QueryRowContext(ctx, `SELECT data FROM pack_files WHERE pack_id = ?`, p.ID).Scan(&data); err != nil {
+	if err := s.queryRow(ctx, `SELECT data FROM pack_files WHERE pack_id = ?`, p.ID).Scan(&data); err != nil {
 		return nil, nil, err
 	}
 	return &p, data, nil

@@ -235,7 +235,7 @@ func scanPaper(sc interface{ Scan(...any) error }) (Paper, error) {
 
 // Papers lists a meeting's papers, the current version of each first, in upload order.
 func (s *Store) Papers(ctx context.Context, meetingID int64) ([]Paper, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+paperCols+` FROM papers p WHERE p.meeting_id = ?
+	rows, err := s.query(ctx, `SELECT `+paperCols+` FROM papers p WHERE p.meeting_id = ?
 		ORDER BY p.item_id, p.superseded, coalesce(p.series_id, p.id), p.version DESC`, meetingID)
 	if err != nil {
 		return nil, err
@@ -254,7 +254,7 @@ func (s *Store) Papers(ctx context.Context, meetingID int64) ([]Paper, error) {
 
 // Paper returns one paper, without its bytes.
 func (s *Store) Paper(ctx context.Context, id int64) (*Paper, error) {
-	p, err := scanPaper(s.db.QueryRowContext(ctx, `SELECT `+paperCols+` FROM papers p WHERE p.id = ?`, id))
+	p, err := scanPaper(s.queryRow(ctx, `SELECT `+paperCols+` FROM papers p WHERE p.id = ?`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No paper %d", id)
 	}
@@ -264,7 +264,7 @@ func (s *Store) Paper(ctx context.Context, id int64) (*Paper, error) {
 // PaperFile returns a paper's PDF.
 func (s *Store) PaperFile(ctx context.Context, id int64) ([]byte, error) {
 	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM paper_files WHERE paper_id = ?`, id).Scan(&data)
+	err := s.queryRow(ctx, `SELECT data FROM paper_files WHERE paper_id = ?`, id).Scan(&data)
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No paper %d", id)
 	}
@@ -274,7 +274,7 @@ func (s *Store) PaperFile(ctx context.Context, id int64) ([]byte, error) {
 // PaperBoard returns the board a paper belongs to.
 func (s *Store) PaperBoard(ctx context.Context, paperID int64) (int64, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT m.board_id FROM papers p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?`, paperID).Scan(&id)
+	err := s.queryRow(ctx, `SELECT m.board_id FROM papers p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = ?`, paperID).Scan(&id)
 	if db.IsNoRows(err) {
 		return 0, errs.E(errs.NotFound, "Page not found")
 	}

@@ -13,7 +13,10 @@ import (
 )
 
 // Store keeps boards, people and meetings in SQLite.
-type Store struct{ db *sql.DB }
+type Store struct {
+	db    *sql.DB
+	stmts stmtCache
+}
 
 // NewStore returns a store over an open, migrated database.
 func NewStore(d *sql.DB) *Store { return &Store{db: d} }
@@ -92,7 +95,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, o *Organisation) error {
 // Organisation returns one organisation.
 func (s *Store) Organisation(ctx context.Context, id int64) (*Organisation, error) {
 	var o Organisation
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, handle, kind, partner FROM organisations WHERE id = ?`, id).
+	err := s.queryRow(ctx, `SELECT id, name, handle, kind, partner FROM organisations WHERE id = ?`, id).
 		Scan(&o.ID, &o.Name, &o.Handle, &o.Kind, &o.Partner)
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No organisation %d", id)
@@ -102,7 +105,7 @@ func (s *Store) Organisation(ctx context.Context, id int64) (*Organisation, erro
 
 // Organisations lists every organisation by name.
 func (s *Store) Organisations(ctx context.Context) ([]Organisation, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, handle, kind, partner FROM organisations ORDER BY name`)
+	rows, err := s.query(ctx, `SELECT id, name, handle, kind, partner FROM organisations ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +157,7 @@ func (s *Store) UpdatePerson(ctx context.Context, p *Person) error {
 
 // Person returns one person.
 func (s *Store) Person(ctx context.Context, id int64) (*Person, error) {
-	p, err := scanPerson(s.db.QueryRowContext(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id WHERE p.id = ?`, id))
+	p, err := scanPerson(s.queryRow(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id WHERE p.id = ?`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No person %d", id)
 	}
@@ -163,7 +166,7 @@ func (s *Store) Person(ctx context.Context, id int64) (*Person, error) {
 
 // PersonByEmail finds a person by email address.
 func (s *Store) PersonByEmail(ctx context.Context, email string) (*Person, error) {
-	p, err := scanPerson(s.db.QueryRowContext(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id WHERE p.email = ? COLLATE NOCASE AND p.email <> ''`, email))
+	p, err := scanPerson(s.queryRow(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id WHERE p.email = ? COLLATE NOCASE AND p.email <> ''`, email))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No person with that email address")
 	}
@@ -172,7 +175,7 @@ func (s *Store) PersonByEmail(ctx context.Context, email string) (*Person, error
 
 // People lists everyone by name.
 func (s *Store) People(ctx context.Context) ([]Person, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id ORDER BY p.name`)
+	rows, err := s.query(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id ORDER BY p.name`)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +292,7 @@ func (s *Store) checkBoardRefs(ctx context.Context, tx *sql.Tx, b *Board) error 
 
 // Board returns one board with its members.
 func (s *Store) Board(ctx context.Context, id int64) (*Board, error) {
-	b, err := scanBoard(s.db.QueryRowContext(ctx, `SELECT `+boardCols+boardFrom+` WHERE b.id = ?`, id))
+	b, err := scanBoard(s.queryRow(ctx, `SELECT `+boardCols+boardFrom+` WHERE b.id = ?`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No board %d", id)
 	}
@@ -303,7 +306,7 @@ func (s *Store) Board(ctx context.Context, id int64) (*Board, error) {
 // BoardByShortName finds a board by its short name.
 func (s *Store) BoardByShortName(ctx context.Context, short string) (*Board, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM boards WHERE short_name = ?`, short).Scan(&id)
+	err := s.queryRow(ctx, `SELECT id FROM boards WHERE short_name = ?`, short).Scan(&id)
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No board with short name %s", short)
 	}
@@ -315,7 +318,7 @@ func (s *Store) BoardByShortName(ctx context.Context, short string) (*Board, err
 
 // Boards lists every board, parents before their groups.
 func (s *Store) Boards(ctx context.Context) ([]Board, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+boardCols+boardFrom+` ORDER BY coalesce(pb.name, b.name), b.parent_id IS NOT NULL, b.name`)
+	rows, err := s.query(ctx, `SELECT `+boardCols+boardFrom+` ORDER BY coalesce(pb.name, b.name), b.parent_id IS NOT NULL, b.name`)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +355,7 @@ var roleOrder = `CASE m.role WHEN 'chair' THEN 0 WHEN 'vice-chair' THEN 1 WHEN '
 
 // Members lists a board's memberships, chair first, then by organisation and name.
 func (s *Store) Members(ctx context.Context, boardID int64) ([]Membership, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.board_id = ? ORDER BY `+roleOrder+`, 11, p.name`, boardID)
+	rows, err := s.query(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.board_id = ? ORDER BY `+roleOrder+`, 11, p.name`, boardID)
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +373,7 @@ func (s *Store) Members(ctx context.Context, boardID int64) ([]Membership, error
 
 // Membership returns one membership.
 func (s *Store) Membership(ctx context.Context, id int64) (*Membership, error) {
-	m, err := scanMember(s.db.QueryRowContext(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.id = ?`, id))
+	m, err := scanMember(s.queryRow(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.id = ?`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No membership %d", id)
 	}
@@ -429,7 +432,7 @@ func (s *Store) UpdateMember(ctx context.Context, m *Membership) error {
 // PersonBoards lists the board roles a person holds today.
 func (s *Store) PersonBoards(ctx context.Context, personID int64) ([]Membership, error) {
 	day := time.Now().In(London).Format("2006-01-02")
-	rows, err := s.db.QueryContext(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.person_id = ? AND (m.ends_on = '' OR m.ends_on >= ?)`, personID, day)
+	rows, err := s.query(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.person_id = ? AND (m.ends_on = '' OR m.ends_on >= ?)`, personID, day)
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +460,7 @@ func ParseID(s, what string) (int64, error) {
 // MeetingBoard returns the board a meeting belongs to.
 func (s *Store) MeetingBoard(ctx context.Context, meetingID int64) (int64, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT board_id FROM meetings WHERE id = ?`, meetingID).Scan(&id)
+	err := s.queryRow(ctx, `SELECT board_id FROM meetings WHERE id = ?`, meetingID).Scan(&id)
 	if db.IsNoRows(err) {
 		return 0, errs.E(errs.NotFound, "Page not found")
 	}
@@ -467,7 +470,7 @@ func (s *Store) MeetingBoard(ctx context.Context, meetingID int64) (int64, error
 // MembershipBoard returns the board a membership belongs to.
 func (s *Store) MembershipBoard(ctx context.Context, membershipID int64) (int64, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT board_id FROM memberships WHERE id = ?`, membershipID).Scan(&id)
+	err := s.queryRow(ctx, `SELECT board_id FROM memberships WHERE id = ?`, membershipID).Scan(&id)
 	if db.IsNoRows(err) {
 		return 0, errs.E(errs.NotFound, "Page not found")
 	}
@@ -483,7 +486,7 @@ func (s *Store) VisibleBoards(ctx context.Context, personID int64, all bool) ([]
 	}
 	mine := map[int64]bool{}
 	if personID != 0 {
-		rows, err := s.db.QueryContext(ctx, `SELECT board_id FROM memberships WHERE person_id = ? AND (ends_on = '' OR ends_on >= date('now'))`, personID)
+		rows, err := s.query(ctx, `SELECT board_id FROM memberships WHERE person_id = ? AND (ends_on = '' OR ends_on >= date('now'))`, personID)
 		if err != nil {
 			return nil, err
 		}
