@@ -56,26 +56,28 @@ func (h *accountHandler) login(c *gin.Context) {
 	_ = c.ShouldBind(&f)
 	data := web.H{"Title": "Sign in", "Email": f.Email, "Next": safeNext(f.Next)}
 	key := c.ClientIP() + "|" + strings.ToLower(strings.TrimSpace(f.Email))
-	if !h.limiter.Allow(key) {
+	if !h.limiter.Take(key) {
 		data["Errors"] = []web.FieldError{{Field: "email", Message: "Too many failed attempts. Wait 15 minutes and try again."}}
 		web.HTML(c, http.StatusTooManyRequests, "login.html", data)
 		return
 	}
 	if strings.TrimSpace(f.Email) == "" || f.Password == "" {
+		h.limiter.Forgive(key)
 		web.Form(c, "login.html", data, errs.Field("email", "Enter your email address and password"))
 		return
 	}
 	u, err := h.store.Authenticate(c.Request.Context(), f.Email, f.Password)
 	if err != nil {
 		if errs.Code(err) == errs.Unauthorized {
-			h.limiter.Fail(key)
 			data["Errors"] = web.FormErrors(err)
 			web.HTML(c, http.StatusUnauthorized, "login.html", data)
 			return
 		}
+		h.limiter.Forgive(key)
 		web.Fail(c, err)
 		return
 	}
+	h.limiter.Forgive(key)
 	s := web.SessionsOf(c)
 	// A new session token on sign-in, so a token planted before it is worth nothing.
 	if err := s.RenewToken(c.Request.Context()); err != nil {

@@ -66,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return minutesCmd(ctx, e, args)
 	case "pack":
 		return packCmd(ctx, e, args)
+	case "audit":
+		return auditCmd(ctx, e, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -85,6 +87,7 @@ const usage = `usage: quorum [command] [flags]
   minutes parse IN.md [-board SHORT]   print the parsed minutes as JSON
   minutes render IN.md -o OUT.pdf      render minutes to PDF
   pack build -meeting ID -o OUT.pdf [-restricted]   build a meeting's agenda pack
+  audit verify [-db F]  check the audit log's hash chain; exit 1 at the first entry changed or deleted
 `
 
 // newFlags makes a flag set whose flags also read QUORUM_* environment variables.

@@ -5,11 +5,15 @@ package audit
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"strconv"
 	"time"
 )
 
@@ -49,30 +53,137 @@ type Tx interface {
 }
 
 // Record appends one event inside tx. before and after are marshalled to JSON; nil is
-// stored as NULL.
+// stored as NULL. The event is chained to the one before it (see Hash); every write
+// transaction holds SQLite's write lock from BEGIN (_txlock=immediate), so reading the
+// last event and appending the next cannot interleave with another writer.
 func Record(ctx context.Context, tx Tx, action, entity string, id int64, before, after any) error {
 	a := ActorFrom(ctx)
-	var uid any
+	e := Entry{At: time.Now().UTC().Format(atFormat), Actor: a.Name, Action: action, Entity: entity, EntityID: id,
+		Before: jsonOrNil(before), After: jsonOrNil(after)}
 	if a.UserID != 0 {
-		uid = a.UserID
+		e.ActorUserID = sql.NullInt64{Int64: a.UserID, Valid: true}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (actor_user_id, actor, action, entity, entity_id, before, after)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, uid, a.Name, action, entity, id, jsonOrNil(before), jsonOrNil(after))
+	err := tx.QueryRowContext(ctx, `SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&e.ID, &e.PrevHash)
+	if err != nil && err != sql.ErrNoRows {
+		return fmt.Errorf("audit %s %s %d: %w", action, entity, id, err)
+	}
+	e.ID++
+	e.Hash = e.Sum()
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (id, at, actor_user_id, actor, action, entity, entity_id, before, after, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.At, e.ActorUserID, e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash)
 	if err != nil {
 		return fmt.Errorf("audit %s %s %d: %w", action, entity, id, err)
 	}
 	return nil
 }
 
-func jsonOrNil(v any) any {
+// atFormat is SQLite's strftime('%Y-%m-%dT%H:%M:%fZ'), the column's default.
+const atFormat = "2006-01-02T15:04:05.000Z"
+
+// Entry is one audit_events row as stored, for chaining and verifying.
+type Entry struct {
+	ID          int64
+	At          string
+	ActorUserID sql.NullInt64
+	Actor       string
+	Action      string
+	Entity      string
+	EntityID    int64
+	Before      sql.NullString
+	After       sql.NullString
+	PrevHash    string
+	Hash        string
+}
+
+// Sum is the entry's hash: hex SHA-256 over the previous entry's hash and every field of
+// this one, each length-prefixed (NULL written apart from the empty string), so that no
+// change to a field, and no other order of the same bytes, gives the same sum.
+func (e *Entry) Sum() string {
+	h := sha256.New()
+	str := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
+	nullStr := func(s sql.NullString) {
+		if !s.Valid {
+			io.WriteString(h, "-;")
+			return
+		}
+		str(s.String)
+	}
+	str(e.PrevHash)
+	str(strconv.FormatInt(e.ID, 10))
+	str(e.At)
+	if e.ActorUserID.Valid {
+		str(strconv.FormatInt(e.ActorUserID.Int64, 10))
+	} else {
+		io.WriteString(h, "-;")
+	}
+	str(e.Actor)
+	str(e.Action)
+	str(e.Entity)
+	str(strconv.FormatInt(e.EntityID, 10))
+	nullStr(e.Before)
+	nullStr(e.After)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Problem is the first place where the chain does not hold.
+type Problem struct {
+	ID     int64  // the entry at which the chain breaks
+	Reason string // what is wrong there
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("audit event %d: %s", p.ID, p.Reason) }
+
+// Verify walks the audit log in order and returns the first entry changed, or the first
+// place where entries were deleted, as a *Problem; nil when every chained entry holds,
+// with how many entries were checked and how many predate the chain. An attacker who
+// deletes the newest entries leaves a shorter chain that still holds: compare the count
+// with a copy kept elsewhere (a backup, a replica) to see that.
+func Verify(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (checked, unchained int, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, at, actor_user_id, actor, action, entity, entity_id, before, after, prev_hash, hash
+		FROM audit_events ORDER BY id`)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	var prev Entry
+	chained := false
+	for rows.Next() {
+		var e Entry
+		if err := rows.Scan(&e.ID, &e.At, &e.ActorUserID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash); err != nil {
+			return checked, unchained, err
+		}
+		switch {
+		case e.Hash == "" && !chained:
+			unchained++ // written before the chain began
+		case e.Hash == "":
+			return checked, unchained, &Problem{e.ID, "its hash has been removed"}
+		case chained && e.ID != prev.ID+1:
+			return checked, unchained, &Problem{e.ID, fmt.Sprintf("the entries between %d and %d have been deleted", prev.ID, e.ID)}
+		case e.PrevHash != prev.Hash:
+			return checked, unchained, &Problem{e.ID, "it does not follow the entry before it: that entry was changed or deleted"}
+		case e.Sum() != e.Hash:
+			return checked, unchained, &Problem{e.ID, "it has been changed since it was written"}
+		}
+		if e.Hash != "" {
+			chained = true
+			checked++
+		}
+		prev = e
+	}
+	return checked, unchained, rows.Err()
+}
+
+func jsonOrNil(v any) sql.NullString {
 	if v == nil {
-		return nil
+		return sql.NullString{}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil
+		return sql.NullString{}
 	}
-	return string(b)
+	return sql.NullString{String: string(b), Valid: true}
 }
 
 // Event is one audit entry as shown on a history page.

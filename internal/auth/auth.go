@@ -283,6 +283,30 @@ func (l *Limiter) Allow(key string) bool {
 	return len(l.fails[key]) < l.max
 }
 
+// Take is Allow and Fail at once: it reports whether key may try now and, if so, counts
+// the attempt as failed until Forgive says otherwise. Checking and counting apart let a
+// burst of parallel guesses all pass the check before the first failure was counted.
+func (l *Limiter) Take(key string) bool {
+	l.mu.Lock()
+	now := time.Now()
+	l.prune(key, now)
+	ok := len(l.fails[key]) < l.max
+	l.mu.Unlock()
+	if ok {
+		l.Fail(key)
+	}
+	return ok
+}
+
+// Forgive takes back one attempt counted by Take that did not fail.
+func (l *Limiter) Forgive(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f := l.fails[key]; len(f) > 0 {
+		l.fails[key] = f[:len(f)-1]
+	}
+}
+
 // Fail records a failed attempt for key.
 func (l *Limiter) Fail(key string) {
 	l.mu.Lock()

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,10 +24,87 @@ import (
 )
 
 // Handler serves the pack pages and downloads.
-type Handler struct{ s *Service }
+type Handler struct {
+	s     *Service
+	files *fileCache
+}
 
 // NewHandler returns the handler.
-func NewHandler(s *Service) *Handler { return &Handler{s: s} }
+func NewHandler(s *Service) *Handler { return &Handler{s: s, files: &fileCache{max: 64 << 20}} }
+
+// fileCache keeps recently served pack files in memory by pack id. A stored pack file
+// never changes (a new version is a new pack), so nothing in it goes stale; without it
+// every download the evening before a meeting read the whole file out of SQLite again
+// (a third of the static file rate).
+type fileCache struct {
+	mu    sync.Mutex
+	max   int
+	size  int
+	order []int64
+	data  map[int64]cachedFile
+}
+
+// cachedFile is a pack's bytes and the file name it is served under (made from the board
+// and meeting as they were when first served, like the pack's own cover).
+type cachedFile struct {
+	pack *meetings.Pack
+	data []byte
+	name string
+}
+
+func (f *fileCache) get(id int64) (cachedFile, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b, ok := f.data[id]
+	return b, ok
+}
+
+func (f *fileCache) put(id int64, cf cachedFile) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.data == nil {
+		f.data = map[int64]cachedFile{}
+	}
+	if _, ok := f.data[id]; ok || len(cf.data) > f.max {
+		return
+	}
+	for f.size+len(cf.data) > f.max && len(f.order) > 0 {
+		f.size -= len(f.data[f.order[0]].data)
+		delete(f.data, f.order[0])
+		f.order = f.order[1:]
+	}
+	f.data[id] = cf
+	f.order = append(f.order, id)
+	f.size += len(cf.data)
+}
+
+// packFile is Meetings.PackFile and the file's name, from the cache when they are there.
+// A pack row, like its file, never changes once stored, so the lookup is only of its id.
+func (h *Handler) packFile(ctx context.Context, id int64, version int, restricted bool, supplement int) (*meetings.Pack, cachedFile, error) {
+	var packID int64
+	err := h.s.DB.QueryRowContext(ctx, `SELECT id FROM packs WHERE meeting_id = ?1 AND restricted = ?2 AND supplement = ?3
+		AND (?4 = 0 OR version = ?4) ORDER BY version DESC LIMIT 1`, id, restricted, supplement, version).Scan(&packID)
+	if err == nil {
+		if cf, ok := h.files.get(packID); ok {
+			return cf.pack, cf, nil
+		}
+	}
+	p, data, err := h.s.Meetings.PackFile(ctx, id, version, restricted, supplement)
+	if err != nil {
+		return nil, cachedFile{}, err
+	}
+	m, err := h.s.Meetings.Meeting(ctx, id)
+	if err != nil {
+		return nil, cachedFile{}, err
+	}
+	b, err := h.s.Meetings.Board(ctx, m.BoardID)
+	if err != nil {
+		return nil, cachedFile{}, err
+	}
+	cf := cachedFile{pack: p, data: data, name: p.FileName(b.ShortName, m.StartsAt)}
+	h.files.put(p.ID, cf)
+	return p, cf, nil
+}
 
 // Register lists every URL the package serves.
 func (h *Handler) Register(r *web.Router) {
@@ -244,7 +323,7 @@ func (h *Handler) downloadRestricted(c *gin.Context) {
 func (h *Handler) serve(c *gin.Context, version, supplement int, restricted bool) {
 	ctx := c.Request.Context()
 	id := meetingID(c)
-	p, data, err := h.s.Meetings.PackFile(ctx, id, version, restricted, supplement)
+	p, cf, err := h.packFile(ctx, id, version, restricted, supplement)
 	if errs.Code(err) == errs.NotFound && version == 0 && supplement == 0 {
 		// Like the minutes before they are out: the page says what there is.
 		web.Redirect(c, fmt.Sprintf("/meetings/%d/pack", id), "This meeting has no such pack yet")
@@ -254,16 +333,7 @@ func (h *Handler) serve(c *gin.Context, version, supplement int, restricted bool
 		web.Fail(c, err)
 		return
 	}
-	m, err := h.s.Meetings.Meeting(ctx, id)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
-	b, err := h.s.Meetings.Board(ctx, m.BoardID)
-	if err != nil {
-		web.Fail(c, err)
-		return
-	}
+	data := cf.data
 	etag := `"` + p.SHA256[:32] + `"`
 	if restricted {
 		u := web.CurrentUser(c)
@@ -289,12 +359,12 @@ func (h *Handler) serve(c *gin.Context, version, supplement int, restricted bool
 	// The page CSP would stop the browser's PDF viewer; a PDF needs none of it.
 	c.Writer.Header().Del("Content-Security-Policy")
 	c.Header("Content-Type", "application/pdf")
-	c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": p.FileName(b.ShortName, m.StartsAt)}))
+	c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": cf.name}))
 	c.Header("ETag", etag)
 	if restricted {
 		c.Header("Cache-Control", "private, no-store")
 	} else {
 		c.Header("Cache-Control", "private, max-age=300")
 	}
-	http.ServeContent(c.Writer, c.Request, strings.TrimSuffix(p.FileName(b.ShortName, m.StartsAt), ".pdf"), p.BuiltAt, bytes.NewReader(data))
+	http.ServeContent(c.Writer, c.Request, strings.TrimSuffix(cf.name, ".pdf"), p.BuiltAt, bytes.NewReader(data))
 }
