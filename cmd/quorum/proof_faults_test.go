@@ -278,6 +278,9 @@ func TestProofReadOnlyDatabase(t *testing.T) {
 	}
 
 	p = startServe(t, f, serveOpts{cred: cred, args: []string{"-demo=false"}})
+	if st, body := get(t, clerk, p.url+"/readyz"); st != http.StatusServiceUnavailable {
+		t.Errorf("/readyz on a read-only database: %d %s, want 503", st, body)
+	}
 	for _, path := range []string{"/", fmt.Sprintf("/boards/%d", boardID), fmt.Sprintf("/boards/%d/actions", boardID)} {
 		if st, _ := get(t, clerk, p.url+path); st != http.StatusOK {
 			t.Errorf("GET %s on a read-only database: %d\n%s", path, st, p.out.String())
@@ -317,6 +320,9 @@ func TestProofReadOnlyDatabase(t *testing.T) {
 	d.Close()
 	chownAll(t, dir, cred)
 	p = startServe(t, f, serveOpts{cred: cred, args: []string{"-demo=false"}})
+	if st, body := get(t, clerk, p.url+"/readyz"); st != http.StatusOK {
+		t.Errorf("/readyz once writable: %d %s", st, body)
+	}
 	if st, _, err := postUpdate(context.Background(), hc, p.url, token, actions[0], "writable again"); err != nil || st != http.StatusCreated {
 		t.Errorf("API update once writable again: %d %v", st, err)
 	}
@@ -396,10 +402,16 @@ func TestProofDiskFull(t *testing.T) {
 	if st, body := get(t, hc, p.url+"/"); st != http.StatusOK {
 		t.Errorf("home page on a full disk: %d %s", st, body)
 	}
+	if st, body := get(t, hc, p.url+"/readyz"); st != http.StatusServiceUnavailable {
+		t.Errorf("/readyz on a full disk: %d %s, want 503", st, body)
+	}
 	if strings.Contains(p.out.String(), "status=500") {
 		t.Errorf("a request on the full disk answered 500:\n%s", p.out.String())
 	}
 	os.Remove(filler)
+	if st, body := get(t, hc, p.url+"/readyz"); st != http.StatusOK {
+		t.Errorf("/readyz once space returns: %d %s", st, body)
+	}
 	if st, _, err := postUpdate(context.Background(), hc, p.url, token, actions[0], "space again"); st != http.StatusCreated {
 		t.Errorf("update once space returns (no restart): %d %v\n%s", st, err, p.out.String())
 	}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -63,8 +67,9 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	})
 	rt.GET("/healthz", web.Public, func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	rt.GET("/readyz", web.Public, func(c *gin.Context) {
-		if err := a.db.PingContext(c.Request.Context()); err != nil {
-			c.String(http.StatusServiceUnavailable, "database unavailable\n")
+		if err := writable(c.Request.Context(), a.db); err != nil {
+			log.Warn("not ready", "err", err)
+			c.String(http.StatusServiceUnavailable, "database not writable\n")
 			return
 		}
 		c.String(http.StatusOK, "ready\n")
@@ -89,4 +94,34 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	h = sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	return h, site, nil
+}
+
+// writable checks that the database takes a write: an insert in a transaction rolled back
+// (SQLite refuses it on a read-only file; BEGIN IMMEDIATE alone does not), and at least
+// 1 MB free on the database's file system, since a commit on a full disk fails. A ping
+// alone answered ready on a read-only database.
+func writable(ctx context.Context, d *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	tx, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES ('readyz')`); err != nil {
+		return err
+	}
+	var seq int
+	var name, file string
+	if err := tx.QueryRowContext(ctx, `PRAGMA database_list`).Scan(&seq, &name, &file); err != nil || file == "" {
+		return err
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(file), &st); err != nil {
+		return err
+	}
+	if free := st.Bavail * uint64(st.Bsize); free < 1<<20 {
+		return fmt.Errorf("%d bytes free beside %s", free, file)
+	}
+	return nil
 }
