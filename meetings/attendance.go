@@ -368,10 +368,15 @@ func (s *Store) AttendanceOf(ctx context.Context, meetingID, personID int64) (*A
 	if err != nil {
 		return nil, err
 	}
+	return attendanceOf(all, personID), nil
+}
+
+// attendanceOf finds one person's record in a meeting's attendance, or nil.
+func attendanceOf(all []Attendance, personID int64) *Attendance {
 	for _, a := range all {
 		if a.PersonID == personID {
-			return &a, nil
+			return &a
 		}
 	}
-	return nil, nil
+	return nil
 }

@@ -73,11 +73,8 @@ func (h *Handler) renderMeeting(c *gin.Context, formErr error, form web.H) {
 				web.Fail(c, err)
 				return
 			}
-			mine, err := h.store.AttendanceOf(ctx, id, u.PersonID)
-			if err != nil {
-				web.Fail(c, err)
-				return
-			}
+			// The meeting was read with its attendance: no second query.
+			mine := attendanceOf(m.Attendance, u.PersonID)
 			data["Me"] = web.H{"PersonID": u.PersonID, "Mine": mine, "Substitutes": subs}
 		}
 	}
