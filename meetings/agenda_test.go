@@ -658,3 +658,56 @@ func TestDeclarationsAndRegister(t *testing.T) {
 	f.wantErr(f.s.RemoveDeclaration(f.ctx, f.next.ID, d.ID), errs.Invalid, "declaration_id")
 	f.must(f.s.RemoveDeclaration(f.ctx, f.past.ID, d.ID))
 }
+
+// The clerk's attendance form offers the members, their deputies and the people recorded at
+// the board's recent meetings; anyone else is found by name or email.
+func TestAttendanceCandidates(t *testing.T) {
+	f := newFixture(t)
+	names := func() []string {
+		t.Helper()
+		ps, err := f.s.AttendanceCandidates(f.ctx, f.board.ID, f.next.StartsAt)
+		f.must(err)
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	if got := names(); len(got) != 0 {
+		t.Fatalf("before anyone attended, offered %v", got)
+	}
+	// An officer recorded at the last meeting is offered for the next; members are not
+	// repeated; someone who only sits on another board is not offered.
+	f.must(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["officer"], Status: AlsoPresent}))
+	f.must(f.s.RecordAttendance(f.ctx, f.past.ID, Attendance{PersonID: f.people["cllr"], Status: Present}))
+	stranger := &Person{Name: "Hal Elsewhere", Email: "hal@elsewhere.example", OrganisationID: f.council.ID}
+	f.must(f.s.CreatePerson(f.ctx, stranger))
+	f.must(f.s.AddMember(f.ctx, &Membership{BoardID: f.other.ID, PersonID: stranger.ID, Role: "member", StartsOn: "2020-01-01"}))
+	if got := strings.Join(names(), ", "); got != "Carol Officer" {
+		t.Fatalf("offered %q, want Carol Officer", got)
+	}
+	// Not offered for a meeting before the one they came to.
+	early, err := f.s.AttendanceCandidates(f.ctx, f.board.ID, f.past.StartsAt.Add(-time.Hour))
+	f.must(err)
+	if len(early) != 0 {
+		t.Fatalf("offered before they attended: %+v", early)
+	}
+
+	// Typed by name or email, in any case.
+	for _, q := range []string{"Hal Elsewhere", "  hal elsewhere ", "HAL@elsewhere.example"} {
+		p, err := f.s.FindPerson(f.ctx, "person", q)
+		f.must(err)
+		if p.ID != stranger.ID {
+			t.Fatalf("FindPerson(%q) = %d, want %d", q, p.ID, stranger.ID)
+		}
+	}
+	f.wantErr(func() error { _, err := f.s.FindPerson(f.ctx, "person", "Nobody Atall"); return err }(), errs.Invalid, "person")
+	f.wantErr(func() error { _, err := f.s.FindPerson(f.ctx, "person", " "); return err }(), errs.Invalid, "person")
+	// Two people of one name: the email tells them apart.
+	twin := &Person{Name: "Hal Elsewhere", Email: "hal2@elsewhere.example"}
+	f.must(f.s.CreatePerson(f.ctx, twin))
+	f.wantErr(func() error { _, err := f.s.FindPerson(f.ctx, "person", "Hal Elsewhere"); return err }(), errs.Invalid, "person")
+	if p, err := f.s.FindPerson(f.ctx, "person", "hal2@elsewhere.example"); err != nil || p.ID != twin.ID {
+		t.Fatalf("by email: %v, %v", p, err)
+	}
+}

@@ -84,7 +84,7 @@ func (h *Handler) renderMeeting(c *gin.Context, formErr error, form web.H) {
 			web.Fail(c, err)
 			return
 		}
-		people, err := h.store.People(ctx)
+		people, err := h.store.AttendanceCandidates(ctx, b.ID, m.StartsAt)
 		if err != nil {
 			web.Fail(c, err)
 			return
@@ -435,7 +435,18 @@ func (h *Handler) recordAttendance(c *gin.Context) {
 	a := Attendance{Status: c.PostForm("status"), Role: strings.TrimSpace(c.PostForm("role")),
 		PersonID: formID(c, "person_id"), SubstituteFor: formID(c, "substitute_for")}
 	if a.PersonID == 0 {
-		h.renderMeeting(c, errs.Field("person_id", "Choose the person"), formValues(c))
+		// Someone the list does not offer is typed by name or email.
+		if q := strings.TrimSpace(c.PostForm("person")); q != "" {
+			p, err := h.store.FindPerson(web.Ctx(c), "person", q)
+			if err != nil {
+				h.renderMeeting(c, err, formValues(c))
+				return
+			}
+			a.PersonID = p.ID
+		}
+	}
+	if a.PersonID == 0 {
+		h.renderMeeting(c, errs.Field("person_id", "Choose the person, or enter the name or email address of someone else"), formValues(c))
 		return
 	}
 	if err := h.store.MarkAttendance(web.Ctx(c), id, a); err != nil {

@@ -443,6 +443,29 @@ func TestClerkRecordsAttendanceAndQuorum(t *testing.T) {
 	}
 	wantCode(t, "remove", c.post(page+"/attendance/remove", url.Values{"person_id": {fmt.Sprint(d.people["Kwame Mensah"])}}), 303)
 	wantCode(t, "remove again", c.post(page+"/attendance/remove", url.Values{"person_id": {fmt.Sprint(d.people["Kwame Mensah"])}}), 422)
+
+	// A guest the list does not offer is typed by email; a name nobody has is refused at the
+	// field, with nothing recorded.
+	guest := &meetings.Person{Name: "Rhian Cole", Email: "rhian.cole@northvale.example", JobTitle: "Crime Analyst"}
+	if err := s.app.meetings.CreatePerson(context.Background(), guest); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(c.get(page).body, "Rhian Cole") {
+		t.Errorf("a person never at the board's meetings is offered in the attendance list")
+	}
+	res = c.post(page+"/attendance", url.Values{"person": {"Nobody Known"}, "status": {"also_present"}})
+	wantCode(t, "unknown name", res, 422)
+	if !strings.Contains(res.body, "Nobody called") || !strings.Contains(res.body, `id="person-error"`) {
+		t.Errorf("unknown name: no message at the field")
+	}
+	wantCode(t, "guest by email", c.post(page+"/attendance", url.Values{"person": {"RHIAN.COLE@northvale.example"}, "status": {"also_present"}}), 303)
+	if body := between(c.get(page).body, `id="attendance"`, "Record attendance"); !strings.Contains(body, "Rhian Cole") {
+		t.Errorf("guest not recorded: %s", body)
+	}
+	// Recorded once, they are offered for the board's next meeting.
+	if later := fmt.Sprintf("/meetings/%d", d.after.ID); !strings.Contains(between(c.get(later).body, `id="person_id"`, "</select>"), "Rhian Cole") {
+		t.Errorf("an earlier attendee is not offered at the next meeting")
+	}
 }
 
 func between(s, from, to string) string {
