@@ -20,6 +20,7 @@ var access = map[string]string{
 	"GET /static/*path":                "public",
 	"GET /healthz":                     "public",
 	"GET /readyz":                      "public",
+	"GET /metrics":                     "public", // the handler asks for the metrics token, and is a 404 without one set
 	"GET /login":                       "public",
 	"POST /login":                      "public",
 	"POST /logout":                     "public",
@@ -143,6 +144,7 @@ var access = map[string]string{
 	"POST /plans/:id":                     "clerk:plan",
 	"POST /plans/:id/themes":              "clerk:plan",
 	"POST /plans/:id/actions":             "clerk:plan",
+	"GET /plans/:id/import":               "clerk:plan",
 	"POST /plans/:id/import":              "clerk:plan",
 	"POST /plans/:id/template":            "clerk:plan",
 	"POST /plans/:id/signatories":         "clerk:plan",

@@ -17,6 +17,7 @@ import (
 	"quorum/actions"
 	"quorum/internal/auth"
 	"quorum/internal/errs"
+	"quorum/internal/metrics"
 	"quorum/internal/outbox"
 	"quorum/internal/pack"
 	"quorum/internal/web"
@@ -54,10 +55,18 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	site.Resolve("plan_action", a.actions.PlanActionBoard)
 	site.Resolve("plan_document", a.actions.PlanDocumentBoard)
 
-	r.Use(web.RequestID(), web.SecurityHeaders(), site.Logger(), site.SetSite(), site.Errors(), web.LimitBody(maxBody), site.LoadUser())
+	m := cfg.metrics
+	if m == nil {
+		m = newMetrics(a)
+	}
+	r.Use(m.Middleware(), web.RequestID(), web.SecurityHeaders(), site.Logger(), site.SetSite(), site.Errors())
+	rt := site.Router(r)
+	// /metrics is registered before LoadUser joins the chain: the bearer token it takes is
+	// the metrics token, which LoadUser would refuse as an unknown API token.
+	rt.GET("/metrics", web.Public, metricsRoute(cfg.metricsToken, m))
+	r.Use(web.LimitBody(maxBody), site.LoadUser())
 	packs := pack.NewHandler(a.packs(cfg.baseURL))
 	r.Use(packs.LatePapers()) // a paper added after the pack is out makes its supplement
-	rt := site.Router(r)
 
 	staticFS, _ := fs.Sub(static.FS, ".")
 	files := http.StripPrefix("/static/", http.FileServer(http.FS(staticFS)))
@@ -94,6 +103,37 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 	h = sessions.LoadAndSave(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	return h, site, nil
+}
+
+// newMetrics counts requests, and reads the outbox and the database's size when scraped.
+func newMetrics(a *app) *metrics.Metrics {
+	return metrics.New(metrics.Options{
+		DBFile: databaseFile(a.db),
+		OutboxWaiting: func(ctx context.Context) (int, error) {
+			_, waiting, err := outbox.List(ctx, a.db, true, 0, 1)
+			return waiting, err
+		},
+	})
+}
+
+// metricsRoute serves /metrics on the site's own listener to whoever bears the metrics
+// token; with no token set it is not there (a 404 like any other), so figures about the
+// site never reach the public by default. -metrics-addr serves them elsewhere.
+func metricsRoute(token string, m *metrics.Metrics) gin.HandlerFunc {
+	if token == "" {
+		return func(c *gin.Context) { web.Fail(c, errs.E(errs.NotFound, "Page not found")) }
+	}
+	return gin.WrapH(metrics.Protect(token, m.Handler()))
+}
+
+// databaseFile is the path of the main database file, as SQLite opened it.
+func databaseFile(d *sql.DB) string {
+	var seq int
+	var name, file string
+	if err := d.QueryRow(`PRAGMA database_list`).Scan(&seq, &name, &file); err != nil {
+		return ""
+	}
+	return file
 }
 
 // writable checks that the database takes a write: an insert in a transaction rolled back

@@ -17,6 +17,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"quorum/internal/mailer"
+	"quorum/internal/metrics"
 	"quorum/internal/web"
 )
 
@@ -30,6 +31,11 @@ type serveConfig struct {
 	baseURL        string
 	smtpURL        string
 	smtpFrom       string
+	metricsAddr    string
+	metricsToken   string
+	// metrics is the registry /metrics serves on both listeners; newHandler makes its own
+	// when nil (tests).
+	metrics *metrics.Metrics
 }
 
 func serveCmd(ctx context.Context, e env, args []string) error {
@@ -44,6 +50,8 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&cfg.baseURL, "base-url", "", "the site's address, for links in mail (https://quorum.example.org); default: the address a request came to")
 	fs.StringVar(&cfg.smtpURL, "smtp-url", "", "send the outbox through this mail server (smtp://user:pass@host:587?from=clerk@example.org); empty: mail waits in the outbox")
 	fs.StringVar(&cfg.smtpFrom, "smtp-from", "", "the address mail is from, unless -smtp-url names one")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address too (127.0.0.1:9090), apart from the site")
+	fs.StringVar(&cfg.metricsToken, "metrics-token", "", "serve /metrics to requests bearing this token (Authorization: Bearer ...), on the site's address and -metrics-addr; with neither set, /metrics is a 404")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -72,6 +80,7 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	sessions, stopSessions := newSessions(a, cfg.cookieSecure)
 	defer stopSessions()
 
+	cfg.metrics = newMetrics(a)
 	handler, _, err := newHandler(a, sessions, log, cfg)
 	if err != nil {
 		return err
@@ -82,6 +91,24 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 2)
+	if cfg.metricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		var mh http.Handler = cfg.metrics.Handler()
+		if cfg.metricsToken != "" {
+			mh = metrics.Protect(cfg.metricsToken, mh)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", mh)
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
+		go func() { errc <- msrv.Serve(mln) }()
+		defer msrv.Close()
+		fmt.Fprintf(e.stdout, "Metrics at http://%s/metrics\n", mln.Addr())
+	}
 	fmt.Fprintf(e.stdout, "Quorum is serving http://%s (database %s, ready in %s)\n", ln.Addr(), cfg.db, time.Since(start).Round(time.Millisecond))
 	if logins != "" {
 		fmt.Fprint(e.stdout, logins)
@@ -96,7 +123,6 @@ func serveCmd(ctx context.Context, e env, args []string) error {
 		defer stopMail()
 		go runner.Run(mailCtx)
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// Reminders and digests go into the outbox from a ticker, stopped before the database
 	// closes.

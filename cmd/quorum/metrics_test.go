@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"quorum/internal/outbox"
+)
+
+// metricsServer is the real router over a real, empty database, configured by cfg.
+func metricsServer(t *testing.T, cfg serveConfig) (*httptest.Server, *app) {
+	t.Helper()
+	a, err := openApp(context.Background(), filepath.Join(t.TempDir(), "quorum.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, stop := newSessions(a, false)
+	h, _, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); stop(); a.Close() })
+	return srv, a
+}
+
+// scrape fetches /metrics from base with the bearer token (none when empty).
+func scrape(t *testing.T, base, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// sample reads the value of the sample whose line starts with series (name and labels).
+func sample(t *testing.T, text, series string) float64 {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(series) + ` (\S+)$`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no sample %s in\n%s", series, grepLines(text, "quorum_"))
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func grepLines(text, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestMetricsNotServedWithoutConfig(t *testing.T) {
+	srv, _ := metricsServer(t, serveConfig{})
+	if code, _ := scrape(t, srv.URL, ""); code != http.StatusNotFound {
+		t.Errorf("/metrics with no token set: %d, want 404", code)
+	}
+	if code, _ := scrape(t, srv.URL, "anything"); code != http.StatusNotFound {
+		t.Errorf("/metrics with no token set, a token sent: %d, want 404", code)
+	}
+}
+
+func TestMetricsBehindToken(t *testing.T) {
+	const token = "s3cret-metrics-token"
+	srv, a := metricsServer(t, serveConfig{metricsToken: token})
+	if code, _ := scrape(t, srv.URL, ""); code != http.StatusUnauthorized {
+		t.Errorf("/metrics without a token: %d, want 401", code)
+	}
+	if code, _ := scrape(t, srv.URL, "wrong"); code != http.StatusForbidden {
+		t.Errorf("/metrics with a wrong token: %d, want 403", code)
+	}
+	if code, _ := scrape(t, srv.URL, token+"x"); code != http.StatusForbidden {
+		t.Errorf("/metrics with the token and more: %d, want 403", code)
+	}
+
+	for _, path := range []string{"/healthz", "/meetings/17", "/meetings/18", "/no/such/page/4711"} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	ctx := context.Background()
+	for _, key := range []string{"test:1", "test:2"} {
+		if _, err := outbox.Enqueue(ctx, a.db, "partner@example.org", "Pack", "The pack is out.", key); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	code, text := scrape(t, srv.URL, token)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics with the token: %d\n%s", code, text)
+	}
+	if n := sample(t, text, `quorum_http_requests_total{code="2xx",method="GET",route="/healthz"}`); n != 1 {
+		t.Errorf("/healthz counted %v times, want 1", n)
+	}
+	// Both meetings count under the route's pattern: ids make no series of their own.
+	if n := sample(t, text, `quorum_http_requests_total{code="4xx",method="GET",route="/meetings/:id"}`); n != 2 {
+		t.Errorf("/meetings/:id counted %v times, want 2", n)
+	}
+	if n := sample(t, text, `quorum_http_requests_total{code="4xx",method="GET",route="unmatched"}`); n != 1 {
+		t.Errorf("unmatched paths counted %v times, want 1", n)
+	}
+	if strings.Contains(text, "4711") || strings.Contains(text, `route="/meetings/17"`) {
+		t.Errorf("a path made its own series:\n%s", grepLines(text, "quorum_http"))
+	}
+	if n := sample(t, text, `quorum_http_request_duration_seconds_count{method="GET",route="/healthz"}`); n != 1 {
+		t.Errorf("/healthz timed %v times, want 1", n)
+	}
+	if n := sample(t, text, `quorum_outbox_waiting_messages`); n != 2 {
+		t.Errorf("outbox depth %v, want 2", n)
+	}
+	if n := sample(t, text, `quorum_database_size_bytes`); n < 4096 {
+		t.Errorf("database size %v bytes, want at least a page", n)
+	}
+	sample(t, text, `quorum_database_wal_size_bytes`)
+	sample(t, text, `go_goroutines`)
+	// The 401 and 403 above were counted too; the scrape being answered is not yet.
+	if n := sample(t, text, `quorum_http_requests_total{code="4xx",method="GET",route="/metrics"}`); n != 3 {
+		t.Errorf("refused scrapes counted %v times, want 3", n)
+	}
+}
+
+// The serve command with -metrics-addr (here from QUORUM_METRICS_ADDR) serves /metrics on
+// that address with no token, and not on the site's.
+func TestMetricsSeparateListener(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	env := func(k string) string {
+		if k == "QUORUM_METRICS_ADDR" {
+			return "127.0.0.1:0"
+		}
+		return ""
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-demo=false", "-db", filepath.Join(t.TempDir(), "q.db")}, env, nil, pw)
+		pw.Close()
+	}()
+	defer func() {
+		cancel()
+		go io.Copy(io.Discard, pr)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	}()
+	var site, metricsURL string
+	lines := bufio.NewScanner(pr)
+	for (site == "" || metricsURL == "") && lines.Scan() {
+		l := lines.Text()
+		if a, ok := strings.CutPrefix(l, "Metrics at "); ok {
+			metricsURL = strings.TrimSuffix(a, "/metrics")
+		} else if a, ok := strings.CutPrefix(l, "Quorum is serving "); ok {
+			site, _, _ = strings.Cut(a, " ")
+		}
+	}
+	if site == "" || metricsURL == "" {
+		t.Fatalf("serve did not print both addresses (site %q, metrics %q)", site, metricsURL)
+	}
+	go io.Copy(io.Discard, pr)
+
+	res, err := http.Get(site + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	code, text := scrape(t, metricsURL, "")
+	if code != http.StatusOK {
+		t.Fatalf("metrics listener: %d\n%s", code, text)
+	}
+	if n := sample(t, text, `quorum_http_requests_total{code="2xx",method="GET",route="/healthz"}`); n != 1 {
+		t.Errorf("/healthz counted %v times, want 1", n)
+	}
+	sample(t, text, `quorum_outbox_waiting_messages`)
+	sample(t, text, `quorum_database_size_bytes`)
+	if code, _ := scrape(t, site, ""); code != http.StatusNotFound {
+		t.Errorf("/metrics on the site's listener: %d, want 404", code)
+	}
+	if res, err := http.Get(metricsURL + "/healthz"); err == nil {
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound {
+			t.Errorf("the metrics listener serves the site: /healthz %d", res.StatusCode)
+		}
+	}
+}
