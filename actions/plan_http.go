@@ -49,6 +49,7 @@ func (h *PlanHandler) Register(r *web.Router) {
 	r.POST("/plans/:id", web.Clerk("plan"), h.updatePlan)
 	r.POST("/plans/:id/themes", web.Clerk("plan"), h.addTheme)
 	r.POST("/plans/:id/actions", web.Clerk("plan"), h.addAction)
+	r.GET("/plans/:id/import", web.Clerk("plan"), h.importPlanForm)
 	r.POST("/plans/:id/import", web.Clerk("plan"), h.importPlan)
 	r.POST("/plans/:id/template", web.Clerk("plan"), h.saveTemplate)
 	r.POST("/plans/:id/signatories", web.Clerk("plan"), h.addSignatory)
@@ -350,12 +351,6 @@ func (h *PlanHandler) renderPlan(c *gin.Context, status int, formErr error, form
 	if formErr != nil {
 		if fe := web.FormErrors(formErr); fe != nil {
 			data["Errors"] = fe
-		} else if ps, ok := formErr.(ImportProblems); ok {
-			var list []web.FieldError
-			for _, pr := range ps {
-				list = append(list, web.FieldError{Field: "file", Message: pr.String()})
-			}
-			data["Errors"], data["ImportProblems"] = list, ps
 		} else {
 			web.Fail(c, formErr)
 			return
@@ -415,10 +410,8 @@ func options(m map[int64]string, any string) []option {
 // formFail re-shows the plan page with err when it is bad input, else fails.
 func (h *PlanHandler) formFail(c *gin.Context, err error, form web.H) {
 	if web.FormErrors(err) == nil {
-		if _, ok := err.(ImportProblems); !ok {
-			web.Fail(c, err)
-			return
-		}
+		web.Fail(c, err)
+		return
 	}
 	h.renderPlan(c, http.StatusUnprocessableEntity, err, form)
 }
@@ -530,6 +523,20 @@ func (h *PlanHandler) addAction(c *gin.Context) {
 	web.Redirect(c, fmt.Sprintf("/plans/%d#action-%d", p.ID, a.ID), "Action "+a.Ref+" has been added")
 }
 
+// --- import
+
+func (h *PlanHandler) importPlanForm(c *gin.Context) {
+	p, err := h.loadPlan(c)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	web.HTML(c, http.StatusOK, "plan_import.html", web.H{"Title": "Import the plan: " + p.Name(), "Nav": "boards", "Plan": p})
+}
+
+// importPlan reads an uploaded workbook and shows what importing it would do, holding the
+// upload on the server under a token; with confirm (the preview's own form, carrying the
+// token and the people to add) it imports the held upload, when it has no problems.
 func (h *PlanHandler) importPlan(c *gin.Context) {
 	web.UploadLimit(c, MaxUpload)
 	p, err := h.loadPlan(c)
@@ -537,34 +544,160 @@ func (h *PlanHandler) importPlan(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
+	data := web.H{"Title": "Import the plan: " + p.Name(), "Nav": "boards", "Plan": p, "Errors": []web.FieldError(nil)}
+	if c.PostForm("confirm") == "1" {
+		h.confirmImport(c, p, data)
+		return
+	}
+	name, content, err := planFile(c)
+	if err != nil {
+		web.Form(c, "plan_import.html", data, err)
+		return
+	}
+	h.previewImport(c, p, data, name, content, http.StatusOK)
+}
+
+// previewImport shows what importing content would do and, when it can be confirmed,
+// holds it for the confirm.
+func (h *PlanHandler) previewImport(c *gin.Context, p *Plan, data web.H, name string, content []byte, status int) {
+	ctx := web.Ctx(c)
+	pi, err := h.store.PreviewPlanImport(ctx, p.ID, content)
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	if pi.Ready() {
+		if data["Token"], err = h.store.HoldPlanImport(ctx, p.ID, name, content, pi.Stamp); err != nil {
+			web.Fail(c, err)
+			return
+		}
+	} else if status == http.StatusOK {
+		status = http.StatusUnprocessableEntity
+	}
+	if err := h.importChoices(c, pi, data); err != nil {
+		web.Fail(c, err)
+		return
+	}
+	data["Preview"], data["Filename"] = pi, name
+	web.HTML(c, status, "plan_import.html", data)
+}
+
+// leadChoice is what the preview's form offers for a lead Quorum does not know.
+type leadChoice struct {
+	NewLead
+	N              int
+	OrganisationID any
+	Email          string
+}
+
+// importChoices fills in the offers for the new leads: what the clerk chose when the form
+// comes back, else the organisation the sheet names.
+func (h *PlanHandler) importChoices(c *gin.Context, pi *PlanImport, data web.H) error {
+	orgs, err := h.meetings.Organisations(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	choices := make([]leadChoice, len(pi.NewLeads))
+	back := c.PostForm("confirm") == "1"
+	for i, nl := range pi.NewLeads {
+		choices[i] = leadChoice{NewLead: nl, N: i, OrganisationID: nl.OrganisationID}
+		if back {
+			choices[i].OrganisationID = c.PostForm(fmt.Sprintf("lead_organisation_%d", i))
+			choices[i].Email = c.PostForm(fmt.Sprintf("lead_email_%d", i))
+		}
+	}
+	data["Leads"], data["OrganisationOptions"] = choices, organisationOptions(orgs, "No organisation")
+	return nil
+}
+
+// confirmImport imports the held upload the preview's token names, adding the new leads.
+func (h *PlanHandler) confirmImport(c *gin.Context, p *Plan, data web.H) {
+	ctx := web.Ctx(c)
+	token := c.PostForm("token")
+	var people []meetings.Person
+	for i := 0; ; i++ {
+		org, ok := c.GetPostForm(fmt.Sprintf("lead_organisation_%d", i))
+		if !ok {
+			break
+		}
+		id, _ := strconv.ParseInt(org, 10, 64)
+		people = append(people, meetings.Person{OrganisationID: id, Email: c.PostForm(fmt.Sprintf("lead_email_%d", i))})
+	}
+	res, err := h.store.ConfirmPlanImport(ctx, p.ID, token, people)
+	if err == nil {
+		flash := fmt.Sprintf("Imported: %d actions added, %d changed, %d unchanged; %d themes added, %d changed",
+			res.ActionsAdded, res.ActionsChanged, res.Unchanged, res.ThemesAdded, res.ThemesChanged)
+		if len(people) > 0 {
+			flash += fmt.Sprintf("; %d %s added to Quorum", len(people), map[bool]string{true: "person", false: "people"}[len(people) == 1])
+		}
+		web.Redirect(c, fmt.Sprintf("/plans/%d", p.ID), flash)
+		return
+	}
+	held, herr := h.store.HeldPlanImport(ctx, p.ID, token)
+	var problems ImportProblems
+	switch {
+	case errors.Is(err, ErrPlanImportGone) || errors.Is(herr, ErrPlanImportGone):
+		web.Form(c, "plan_import.html", data, ErrPlanImportGone)
+	case errors.Is(err, ErrPlanImportUsed):
+		web.Form(c, "plan_import.html", data, ErrPlanImportUsed)
+	case herr != nil:
+		web.Fail(c, herr)
+	case errors.As(err, &problems):
+		// a row the checks passed and the database refused (a reference taken meanwhile)
+		for _, pr := range problems {
+			data["Errors"] = append(data["Errors"].([]web.FieldError), web.FieldError{Field: "file", Message: pr.String()})
+		}
+		h.reshowImport(c, p, data, held, token)
+	case errors.Is(err, ErrPlanChanged):
+		// The preview the clerk saw no longer holds: show what the workbook would do now,
+		// under a new token, and import nothing.
+		data["Errors"] = web.FormErrors(err)
+		h.previewImport(c, p, data, held.Filename, held.Content, http.StatusConflict)
+	case web.FormErrors(err) != nil:
+		data["Errors"] = web.FormErrors(err)
+		h.reshowImport(c, p, data, held, token)
+	default:
+		web.Fail(c, err)
+	}
+}
+
+// reshowImport shows the held preview again, with the form's errors, under its own token.
+func (h *PlanHandler) reshowImport(c *gin.Context, p *Plan, data web.H, held *HeldImport, token string) {
+	pi, err := h.store.PreviewPlanImport(c.Request.Context(), p.ID, held.Content)
+	if err == nil {
+		err = h.importChoices(c, pi, data)
+	}
+	if err != nil {
+		web.Fail(c, err)
+		return
+	}
+	data["Preview"], data["Filename"], data["Token"] = pi, held.Filename, token
+	web.HTML(c, http.StatusUnprocessableEntity, "plan_import.html", data)
+}
+
+// planFile is the uploaded workbook.
+func planFile(c *gin.Context) (string, []byte, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			web.Fail(c, err)
-			return
+			return "", nil, err
 		}
-		h.formFail(c, errs.Field("file", "Choose the plan’s workbook (.xlsx) to import"), nil)
-		return
+		return "", nil, errs.Field("file", "Choose the plan’s workbook (.xlsx) to import")
 	}
 	f, err := fh.Open()
 	if err != nil {
-		web.Fail(c, err)
-		return
+		return "", nil, err
 	}
 	defer f.Close()
 	content, err := io.ReadAll(f)
 	if err != nil {
-		web.Fail(c, err)
-		return
+		return "", nil, err
 	}
-	res, err := h.store.ImportPlanXLSX(web.Ctx(c), p.ID, bytes.NewReader(content))
-	if err != nil {
-		h.formFail(c, err, nil)
-		return
+	if len(content) == 0 {
+		return "", nil, errs.Field("file", "The file %s is empty", fh.Filename)
 	}
-	web.Redirect(c, fmt.Sprintf("/plans/%d", p.ID), fmt.Sprintf("Imported: %d actions added, %d changed, %d unchanged; %d themes added, %d changed",
-		res.ActionsAdded, res.ActionsChanged, res.Unchanged, res.ThemesAdded, res.ThemesChanged))
+	return fh.Filename, content, nil
 }
 
 func (h *PlanHandler) exportPlan(c *gin.Context) {

@@ -14,6 +14,7 @@ import (
 	"quorum/internal/db"
 	"quorum/internal/errs"
 	"quorum/internal/outbox"
+	"quorum/meetings"
 )
 
 // newPlan makes the VRAP on the fixture's board, on 1 September 2025.
@@ -497,5 +498,115 @@ func TestPlanXLSXBadInput(t *testing.T) {
 	again, _ := f.s.Plan(ctx, p.ID)
 	if !reflect.DeepEqual(comparable(p), comparable(again)) {
 		t.Error("a refused import changed the plan")
+	}
+}
+
+// TestPlanImportPreview: a workbook is previewed (nothing written), held, and imported on
+// confirm with the lead it names added, once; a confirm after the plan changed is refused.
+func TestPlanImportPreview(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := f.filledPlan()
+	sheet2, sheet3 := themeSheetName(2, p.Themes[1].Title), themeSheetName(3, p.Themes[2].Title)
+	data := editWorkbook(t, p, func(wb *excelize.File) {
+		wb.SetCellValue(sheet2, "L4", "Green")
+		wb.SetCellValue(sheet2, "I4", time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC))
+		wb.SetSheetRow(sheet3, "A10", &[]any{"", "Youth club outreach", "Optional", "", "", "Sam Okafor", "Banford Police", "", "", "", "", "Amber"})
+		wb.SetCellValue(sheet3, "F4", "sam okafor")
+		wb.SetCellValue(sheet3, "G4", "") // leads for their own organisation
+	})
+	before, _ := f.s.Plan(ctx, p.ID)
+	pi, err := f.s.PreviewPlanImport(ctx, p.ID, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pi.Ready() || len(pi.Themes) != 7 {
+		t.Fatalf("problems %v, %d themes", pi.Problems, len(pi.Themes))
+	}
+	th2, th3 := pi.Themes[1], pi.Themes[2]
+	if len(th2.Changed) != 1 || th2.Changed[0].Ref != "2.1" || len(th2.Added) != 0 {
+		t.Fatalf("theme 2: %+v", th2)
+	}
+	if got := strings.Join(th2.Changed[0].Changes, "; "); !strings.Contains(got, "RAG") || !strings.Contains(got, "to green") || !strings.Contains(got, "end date") || !strings.Contains(got, "30 September 2026") {
+		t.Errorf("2.1 changes: %q", got)
+	}
+	if len(th3.Added) != 1 || th3.Added[0].Title != "Youth club outreach" || th3.Added[0].Row != 10 || len(th3.Changed) != 1 {
+		t.Errorf("theme 3: %+v", th3)
+	}
+	if pi.Would.ActionsAdded != 1 || pi.Would.ActionsChanged != 2 || pi.Would.Unchanged != len(p.Actions())-2 {
+		t.Errorf("would %+v", pi.Would)
+	}
+	if len(pi.NewLeads) != 1 || pi.NewLeads[0].Name != "sam okafor" || len(pi.NewLeads[0].Rows) != 2 || pi.NewLeads[0].OrganisationID != f.police {
+		t.Errorf("new leads %+v", pi.NewLeads)
+	}
+	if after, _ := f.s.Plan(ctx, p.ID); !reflect.DeepEqual(comparable(before), comparable(after)) {
+		t.Error("the preview changed the plan")
+	}
+	// The direct import refuses the unknown lead.
+	if _, err := f.s.ImportPlanXLSX(ctx, p.ID, bytes.NewReader(data)); err == nil || !strings.Contains(err.Error(), "No one called \"sam okafor\"") {
+		t.Errorf("a direct import with an unknown lead: %v", err)
+	}
+
+	token, err := f.s.HoldPlanImport(ctx, p.ID, "plan.xlsx", data, pi.Stamp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ConfirmPlanImport(ctx, p.ID, "not-a-token", []meetings.Person{{}}); err != ErrPlanImportGone {
+		t.Errorf("a made-up token: %v", err)
+	}
+	// a bad email: nothing added, the token still good
+	if _, err := f.s.ConfirmPlanImport(ctx, p.ID, token, []meetings.Person{{Email: "not an email"}}); errs.FieldOf(err) != "lead_email_0" {
+		t.Errorf("a bad email: %v (%s)", err, errs.FieldOf(err))
+	}
+	res, err := f.s.ConfirmPlanImport(ctx, p.ID, token, []meetings.Person{{OrganisationID: f.police, Email: "sam.okafor@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *res != pi.Would {
+		t.Errorf("did %+v, the preview said %+v", *res, pi.Would)
+	}
+	var samID, samOrg int64
+	if err := f.db.QueryRow(`SELECT id, organisation_id FROM people WHERE name = 'sam okafor' AND email = 'sam.okafor@example.org'`).Scan(&samID, &samOrg); err != nil || samOrg != f.police {
+		t.Fatalf("the lead was not added: %v", err)
+	}
+	after, _ := f.s.Plan(ctx, p.ID)
+	if a := after.Themes[2].Actions[0]; a.LeadPersonID != samID || a.LeadOrganisationID != f.police {
+		t.Errorf("%s is led by %d of %d, want the added person %d of the police", a.Ref, a.LeadPersonID, a.LeadOrganisationID, samID)
+	}
+	if a := after.Themes[1].Actions[0]; a.RAG != RAGGreen || a.EndDate != "2026-09-30" {
+		t.Errorf("2.1 is %s ending %s", a.RAG, a.EndDate)
+	}
+	n := len(after.Actions())
+	if _, err := f.s.ConfirmPlanImport(ctx, p.ID, token, []meetings.Person{{OrganisationID: f.police}}); err != ErrPlanImportUsed {
+		t.Errorf("a second confirm: %v", err)
+	}
+	var people int
+	f.db.QueryRow(`SELECT count(*) FROM people WHERE name = 'sam okafor'`).Scan(&people)
+	if again, _ := f.s.Plan(ctx, p.ID); len(again.Actions()) != n || people != 1 {
+		t.Errorf("the second confirm imported again: %d actions, %d people", len(again.Actions()), people)
+	}
+
+	// Changed between preview and confirm: refused, nothing imported.
+	data = editWorkbook(t, after, func(wb *excelize.File) { wb.SetCellValue(sheet2, "J5", "Changed in the spreadsheet") })
+	pi, _ = f.s.PreviewPlanImport(ctx, p.ID, data)
+	token, _ = f.s.HoldPlanImport(ctx, p.ID, "plan.xlsx", data, pi.Stamp)
+	a := after.Themes[1].Actions[1]
+	a.Progress = "Changed on the site meanwhile"
+	if err := f.s.UpdatePlanAction(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ConfirmPlanImport(ctx, p.ID, token, nil); err != ErrPlanChanged {
+		t.Errorf("a confirm after a change: %v", err)
+	}
+	if got, _ := f.s.PlanAction(ctx, a.ID); got.Progress != "Changed on the site meanwhile" {
+		t.Errorf("the refused confirm overwrote the change: %q", got.Progress)
+	}
+	// An upload waits an hour.
+	pi, _ = f.s.PreviewPlanImport(ctx, p.ID, data)
+	token, _ = f.s.HoldPlanImport(ctx, p.ID, "plan.xlsx", data, pi.Stamp)
+	now := f.s.now
+	f.s.now = func() time.Time { return now().Add(PlanImportTTL + time.Minute) }
+	if _, err := f.s.ConfirmPlanImport(ctx, p.ID, token, nil); err != ErrPlanImportGone {
+		t.Errorf("a confirm after an hour: %v", err)
 	}
 }

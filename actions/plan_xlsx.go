@@ -211,78 +211,104 @@ type PlanImportResult struct {
 
 // importedTheme and importedAction are a workbook's content, read and checked.
 type importedTheme struct {
-	title, description string
-	actions            []importedAction
+	sheet, title, description string
+	actions                   []importedAction
 }
 
 type importedAction struct {
 	row int
 	a   PlanAction
+	// newLead is the Lead cell when no one of that name is in Quorum: the preview offers
+	// to add them, and a.LeadPersonID is set once they are.
+	newLead string
 }
 
 // ImportPlanXLSX reads a workbook in the plan's shape into the plan: themes by their
 // place, actions by their reference (a row without one is a new action). Every problem
-// is listed with its sheet, row and column, and then nothing is imported. Actions the
-// workbook leaves out stay as they are.
+// is listed with its sheet, row and column, and then nothing is imported; a lead who is
+// not in Quorum is one (the clerk's preview, PreviewPlanImport, offers to add them).
+// Actions the workbook leaves out stay as they are.
 func (s *Store) ImportPlanXLSX(ctx context.Context, planID int64, r io.Reader) (*PlanImportResult, error) {
 	themes, problems := s.readPlanXLSX(ctx, r)
+	for _, th := range themes {
+		for _, ia := range th.actions {
+			if ia.newLead != "" {
+				problems = append(problems, ImportProblem{Sheet: th.sheet, Row: ia.row, Column: "Lead",
+					Text: fmt.Sprintf("No one called %q is in Quorum: add them on the People page, then import again", ia.newLead)})
+			}
+		}
+	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	res := &PlanImportResult{}
+	var res *PlanImportResult
 	err := db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		cur, err := s.plan(ctx, planID, time.Time{})
-		if err != nil {
-			return err
-		}
-		byRef := map[string]*PlanAction{}
-		for _, a := range cur.Actions() {
-			byRef[strings.ToLower(a.Ref)] = a
-		}
-		now := s.now()
-		for i, th := range themes {
-			var themeID int64
-			if i < len(cur.Themes) {
-				themeID = cur.Themes[i].ID
-				if cur.Themes[i].Title != th.title || cur.Themes[i].Description != th.description {
-					if _, err := tx.ExecContext(ctx, `UPDATE plan_themes SET title = ?, description = ? WHERE id = ?`, th.title, th.description, themeID); err != nil {
-						return err
-					}
-					res.ThemesChanged++
-				}
-			} else {
-				if themeID, err = s.insertTheme(ctx, tx, planID, i+1, th.title, th.description); err != nil {
-					return err
-				}
-				res.ThemesAdded++
-			}
-			for _, ia := range th.actions {
-				a := ia.a
-				a.PlanID, a.ThemeID = planID, themeID
-				if have, ok := byRef[strings.ToLower(a.Ref)]; ok && a.Ref != "" {
-					a.ID = have.ID
-					changed, err := s.updatePlanAction(ctx, tx, &a, now)
-					if err != nil {
-						return rowProblem(th.title, i+1, ia.row, err)
-					}
-					if changed {
-						res.ActionsChanged++
-					} else {
-						res.Unchanged++
-					}
-					continue
-				}
-				if err := s.insertPlanAction(ctx, tx, &a, now); err != nil {
-					return rowProblem(th.title, i+1, ia.row, err)
-				}
-				byRef[strings.ToLower(a.Ref)] = &a
-				res.ActionsAdded++
-			}
-		}
-		return nil
+		var err error
+		res, err = s.applyPlanImport(ctx, tx, planID, themes, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return res, nil
+}
+
+// applyPlanImport writes a read workbook into the plan in tx. leads are the people added
+// for the leads Quorum did not know, by their name in the workbook (lower case).
+func (s *Store) applyPlanImport(ctx context.Context, tx *sql.Tx, planID int64, themes []importedTheme, leads map[string]int64) (*PlanImportResult, error) {
+	res := &PlanImportResult{}
+	cur, err := s.plan(ctx, planID, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	byRef := map[string]*PlanAction{}
+	for _, a := range cur.Actions() {
+		byRef[strings.ToLower(a.Ref)] = a
+	}
+	now := s.now()
+	for i, th := range themes {
+		var themeID int64
+		if i < len(cur.Themes) {
+			themeID = cur.Themes[i].ID
+			if cur.Themes[i].Title != th.title || cur.Themes[i].Description != th.description {
+				if _, err := tx.ExecContext(ctx, `UPDATE plan_themes SET title = ?, description = ? WHERE id = ?`, th.title, th.description, themeID); err != nil {
+					return nil, err
+				}
+				res.ThemesChanged++
+			}
+		} else {
+			if themeID, err = s.insertTheme(ctx, tx, planID, i+1, th.title, th.description); err != nil {
+				return nil, err
+			}
+			res.ThemesAdded++
+		}
+		for _, ia := range th.actions {
+			a := ia.a
+			a.PlanID, a.ThemeID = planID, themeID
+			if ia.newLead != "" {
+				if a.LeadPersonID = leads[strings.ToLower(ia.newLead)]; a.LeadPersonID == 0 {
+					return nil, ImportProblems{{Sheet: th.sheet, Row: ia.row, Column: "Lead", Text: fmt.Sprintf("No one called %q is in Quorum", ia.newLead)}}
+				}
+			}
+			if have, ok := byRef[strings.ToLower(a.Ref)]; ok && a.Ref != "" {
+				a.ID = have.ID
+				changed, err := s.updatePlanAction(ctx, tx, &a, now)
+				if err != nil {
+					return nil, rowProblem(th.title, i+1, ia.row, err)
+				}
+				if changed {
+					res.ActionsChanged++
+				} else {
+					res.Unchanged++
+				}
+				continue
+			}
+			if err := s.insertPlanAction(ctx, tx, &a, now); err != nil {
+				return nil, rowProblem(th.title, i+1, ia.row, err)
+			}
+			byRef[strings.ToLower(a.Ref)] = &a
+			res.ActionsAdded++
+		}
 	}
 	return res, nil
 }
@@ -325,9 +351,9 @@ func columnOfField(field string) string {
 
 // readPlanXLSX reads and checks a workbook without changing anything.
 func (s *Store) readPlanXLSX(ctx context.Context, r io.Reader) ([]importedTheme, ImportProblems) {
-	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true})
+	f, err := openXLSX(r)
 	if err != nil {
-		return nil, ImportProblems{{Sheet: "(the file)", Text: "The file is not a readable Excel workbook (.xlsx)"}}
+		return nil, ImportProblems{{Sheet: "(the file)", Text: errs.Message(err)}}
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
@@ -362,7 +388,7 @@ func (s *Store) readPlanXLSX(ctx context.Context, r io.Reader) ([]importedTheme,
 			problems = append(problems, ImportProblem{Sheet: sheet, Text: "A theme’s sheet starts with the theme (row 1), its description (row 2) and the column headings (row 3)"})
 			continue
 		}
-		th := importedTheme{title: cell(rows[0], 1), description: cell(rows[1], 1)}
+		th := importedTheme{sheet: sheet, title: cell(rows[0], 1), description: cell(rows[1], 1)}
 		if !strings.HasPrefix(strings.ToLower(cell(rows[0], 0)), "theme") || th.title == "" {
 			problems = append(problems, ImportProblem{Sheet: sheet, Row: 1, Text: fmt.Sprintf("Row 1 holds “Theme %d” and the theme’s title in column B", n+1)})
 		}
@@ -436,11 +462,12 @@ func (s *Store) readPlanXLSX(ctx context.Context, r io.Reader) ([]importedTheme,
 				}
 				*d.dst = day.Format(time.DateOnly)
 			}
+			newLead := ""
 			if name := get("Lead"); name != "" {
 				ids := people[strings.ToLower(name)]
 				switch len(ids) {
 				case 0:
-					bad("Lead", "No one called %q is in Quorum: add them on the People page, then import again", name)
+					newLead = name
 				case 1:
 					a.LeadPersonID = ids[0]
 				default:
@@ -463,7 +490,7 @@ func (s *Store) readPlanXLSX(ctx context.Context, r io.Reader) ([]importedTheme,
 				}
 				seen[strings.ToLower(a.Ref)] = fmt.Sprintf("sheet “%s”, row %d", sheet, line)
 			}
-			th.actions = append(th.actions, importedAction{row: line, a: a})
+			th.actions = append(th.actions, importedAction{row: line, a: a, newLead: newLead})
 		}
 		themes = append(themes, th)
 	}

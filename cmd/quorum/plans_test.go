@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"quorum/actions"
 	"quorum/internal/audit"
 	"quorum/internal/outbox"
@@ -346,33 +348,269 @@ func TestPlanLeadLink(t *testing.T) {
 	}
 }
 
+// planImportClient uploads workbooks to a plan's import and confirms them, as the clerk.
+type planImportClient struct {
+	t     *testing.T
+	c     *client
+	base  string
+	sheet func(n int) string
+}
+
+func newPlanImportClient(t *testing.T, s *testServer, v vrapFixture) *planImportClient {
+	p, _ := s.app.actions.Plan(context.Background(), v.plan.ID)
+	return &planImportClient{t: t, c: s.signedIn(t, "clerk@northvale.example"), base: fmt.Sprintf("/plans/%d", v.plan.ID),
+		sheet: func(n int) string {
+			name := []rune(fmt.Sprintf("%d %s", n, strings.ReplaceAll(p.Themes[n-1].Title, "'", "")))
+			if len(name) > 31 {
+				name = name[:31]
+			}
+			return strings.TrimSpace(string(name))
+		}}
+}
+
+func (pc *planImportClient) upload(name string, data []byte) response {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, pc.c.base+pc.base+"/import", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return pc.c.do(req)
+}
+
+// workbook is the plan's download, edited.
+func (pc *planImportClient) workbook(edit func(wb *excelize.File)) []byte {
+	pc.t.Helper()
+	wb, err := excelize.OpenReader(strings.NewReader(pc.c.get(pc.base + ".xlsx").body))
+	if err != nil {
+		pc.t.Fatal(err)
+	}
+	edit(wb)
+	var out bytes.Buffer
+	if _, err := wb.WriteTo(&out); err != nil {
+		pc.t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+var previewToken = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+func tokenOf(res response) string {
+	if m := previewToken.FindStringSubmatch(res.body); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func (pc *planImportClient) confirm(token string, form url.Values) response {
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("token", token)
+	form.Set("confirm", "1")
+	return pc.c.post(pc.base+"/import", form)
+}
+
+// TestPlanImportHTTP: the clerk uploads the plan's workbook, sees per theme what it adds
+// and changes and the lead Quorum does not know, and only the confirm imports it and adds
+// the lead, once.
 func TestPlanImportHTTP(t *testing.T) {
 	s := newTestServer(t)
 	v := demoVRAP(t, s)
-	clerk := s.signedIn(t, "clerk@northvale.example")
-	base := fmt.Sprintf("/plans/%d", v.plan.ID)
-	upload := func(name string, data []byte) response {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write(data)
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, clerk.base+base+"/import", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		return clerk.do(req)
+	ctx := context.Background()
+	pc := newPlanImportClient(t, s, v)
+	if res := pc.c.get(pc.base + "/import"); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Upload the plan’s workbook") {
+		t.Errorf("the import page: %d", res.StatusCode)
 	}
-	xlsx := clerk.get(base + ".xlsx").body
-	if res := upload("plan.xlsx", []byte(xlsx)); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("re-import the plan: %d %s", res.StatusCode, res.body)
+	// The download, unchanged: everything unchanged.
+	res := pc.upload("plan.xlsx", pc.workbook(func(*excelize.File) {}))
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "will add 0 actions and change 0") || tokenOf(res) == "" {
+		t.Fatalf("the unchanged workbook's preview: %d %s", res.StatusCode, res.body)
 	}
+
 	before := v.byRef("2.3")
-	res := upload("plan.csv", []byte("Ref,Action\n"))
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "not a readable Excel workbook") {
+	data := pc.workbook(func(wb *excelize.File) {
+		rows, _ := wb.GetRows(pc.sheet(2))
+		for i, r := range rows {
+			if len(r) > 0 && r[0] == "2.3" {
+				wb.SetCellValue(pc.sheet(2), fmt.Sprintf("L%d", i+1), "Blue")
+				wb.SetCellValue(pc.sheet(2), fmt.Sprintf("J%d", i+1), "Delivered in full.")
+			}
+		}
+		wb.SetSheetRow(pc.sheet(4), "A30", &[]any{"", "Street outreach in the town centre", "Optional", "Fewer knife incidents", "", "Sam Okafor", "Northvale Police",
+			"01/04/2026", "31/03/2027", "", "", "Amber"})
+	})
+	res = pc.upload("plan.xlsx", data)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("preview: %d %s", res.StatusCode, res.body)
+	}
+	for _, want := range []string{"will add 1 action and change 1", "1 person will be added", "RAG", "to blue (complete)", "progress",
+		"Street outreach in the town centre", "<strong class=\"govuk-tag govuk-tag--green\">Added</strong>", "People to add to Quorum", "Sam Okafor",
+		"sheet “" + pc.sheet(4) + "” row 30", "Add the people and import"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("the preview does not say %q", want)
+		}
+	}
+	police := regexp.MustCompile(`<option value="(\d+)" selected>Northvale Police</option>`).FindStringSubmatch(res.body)
+	if police == nil {
+		t.Fatal("the new lead's organisation is not the sheet's, Northvale Police")
+	}
+	token := tokenOf(res)
+	if after := v.byRef("2.3"); after.UpdatedAt != before.UpdatedAt || after.RAG == "blue" {
+		t.Error("the preview changed the plan")
+	}
+	if _, err := s.app.meetings.PersonByEmail(ctx, "sam.okafor@northvale.example"); err == nil {
+		t.Error("the preview added the lead")
+	}
+	// The token is the upload: nothing the form could send instead is read.
+	if res := pc.confirm("made-up", url.Values{"lead_organisation_0": {police[1]}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "upload the workbook again") {
+		t.Errorf("a made-up token: %d", res.StatusCode)
+	}
+	// A bad email: the preview again, the field marked, nothing done.
+	res = pc.confirm(token, url.Values{"lead_organisation_0": {police[1]}, "lead_email_0": {"sam at police"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, `href="#lead_email_0"`) || tokenOf(res) != token {
+		t.Errorf("a bad email: %d", res.StatusCode)
+	}
+	res = pc.confirm(token, url.Values{"lead_organisation_0": {police[1]}, "lead_email_0": {"sam.okafor@northvale.example"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != pc.base {
+		t.Fatalf("confirm: %d %s", res.StatusCode, res.body)
+	}
+	if page := pc.c.get(pc.base); !strings.Contains(page.body, "Imported: 1 actions added, 1 changed") || !strings.Contains(page.body, "1 person added to Quorum") {
+		t.Error("the plan page does not say what was imported")
+	}
+	sam, err := s.app.meetings.PersonByEmail(ctx, "sam.okafor@northvale.example")
+	if err != nil || sam.Name != "Sam Okafor" || fmt.Sprint(sam.OrganisationID) != police[1] {
+		t.Fatalf("the lead was not added: %+v %v", sam, err)
+	}
+	if a := v.byRef("2.3"); a.RAG != actions.RAGBlue || a.Progress != "Delivered in full." {
+		t.Errorf("2.3 is %s: %q", a.RAG, a.Progress)
+	}
+	added := findPlanAction(t, s, v, "Street outreach in the town centre")
+	if added == nil || added.LeadPersonID != sam.ID || added.RAG != actions.RAGAmber {
+		t.Fatalf("the added action: %+v", added)
+	}
+	// The same confirm again (a double click, the back button): refused, nothing twice.
+	count := len(mustPlan(t, s, v).Actions())
+	if res := pc.confirm(token, url.Values{"lead_organisation_0": {police[1]}}); res.StatusCode != http.StatusConflict || !strings.Contains(res.body, "already been imported") {
+		t.Errorf("a second confirm: %d", res.StatusCode)
+	}
+	people, _ := s.app.meetings.People(ctx)
+	sams := 0
+	for _, p := range people {
+		if p.Name == "Sam Okafor" {
+			sams++
+		}
+	}
+	if n := len(mustPlan(t, s, v).Actions()); n != count || sams != 1 {
+		t.Errorf("the second confirm imported again: %d actions (was %d), %d Sam Okafors", n, count, sams)
+	}
+
+	res = pc.upload("plan.csv", []byte("Ref,Action\n"))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "not a readable Excel workbook") || tokenOf(res) != "" {
 		t.Errorf("a CSV: %d", res.StatusCode)
 	}
-	if after := v.byRef("2.3"); after.UpdatedAt != before.UpdatedAt {
+}
+
+func mustPlan(t *testing.T, s *testServer, v vrapFixture) *actions.Plan {
+	t.Helper()
+	p, err := s.app.actions.Plan(context.Background(), v.plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func findPlanAction(t *testing.T, s *testServer, v vrapFixture, title string) *actions.PlanAction {
+	for _, a := range mustPlan(t, s, v).Actions() {
+		if a.Title == title {
+			return a
+		}
+	}
+	return nil
+}
+
+// TestPlanImportConflict: a confirm after the plan changed since the preview is refused
+// with 409, overwrites nothing, and shows the preview as it now stands.
+func TestPlanImportConflict(t *testing.T) {
+	s := newTestServer(t)
+	v := demoVRAP(t, s)
+	pc := newPlanImportClient(t, s, v)
+	target := v.byRef("1.1")
+	data := pc.workbook(func(wb *excelize.File) { wb.SetCellValue(pc.sheet(1), "J4", "Progress from the spreadsheet") })
+	res := pc.upload("plan.xlsx", data)
+	token := tokenOf(res)
+	if res.StatusCode != http.StatusOK || token == "" {
+		t.Fatalf("preview: %d", res.StatusCode)
+	}
+	// Meanwhile the lead reports progress on the site.
+	a := *target
+	a.Progress, a.RAG = "Progress from the lead", actions.RAGRed
+	if target.RAG == actions.RAGRed {
+		a.RAG = actions.RAGAmber
+	}
+	if err := s.app.actions.UpdatePlanAction(context.Background(), &a); err != nil {
+		t.Fatal(err)
+	}
+	res = pc.confirm(token, nil)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(res.body, "changed after the preview") {
+		t.Fatalf("a confirm after a change: %d", res.StatusCode)
+	}
+	if got := v.byRef("1.1"); got.Progress != "Progress from the lead" {
+		t.Errorf("the refused confirm overwrote the lead's progress with %q", got.Progress)
+	}
+	// The page shows what the workbook would do now, under a new token, which imports.
+	fresh := tokenOf(res)
+	if fresh == "" || fresh == token || !strings.Contains(res.body, "RAG "+strings.ToLower(actions.RAGLabel(a.RAG))+" to") {
+		t.Fatalf("no fresh preview after the conflict")
+	}
+	if res := pc.confirm(token, nil); res.StatusCode != http.StatusConflict {
+		t.Errorf("the stale token again: %d", res.StatusCode)
+	}
+	if res := pc.confirm(fresh, nil); res.StatusCode != http.StatusSeeOther || v.byRef("1.1").Progress != "Progress from the spreadsheet" {
+		t.Errorf("the fresh confirm: %d", res.StatusCode)
+	}
+}
+
+// TestPlanImportBadSheets: missing columns, unknown RAG values and an end before the
+// start are listed by sheet, row and column; there is nothing to confirm and nothing is
+// imported.
+func TestPlanImportBadSheets(t *testing.T) {
+	s := newTestServer(t)
+	v := demoVRAP(t, s)
+	pc := newPlanImportClient(t, s, v)
+	before := mustPlan(t, s, v)
+	data := pc.workbook(func(wb *excelize.File) {
+		wb.RemoveCol(pc.sheet(3), "L")
+		wb.SetCellValue(pc.sheet(2), "L4", "Purple")
+		wb.SetCellValue(pc.sheet(2), "H5", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+		wb.SetCellValue(pc.sheet(2), "I5", time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+		wb.SetCellValue(pc.sheet(2), "F6", "Nobody Known")
+		wb.SetCellValue(pc.sheet(1), "B4", "Changed title that must not land")
+	})
+	res := pc.upload("plan.xlsx", data)
+	if res.StatusCode != http.StatusUnprocessableEntity || tokenOf(res) != "" || strings.Contains(res.body, "Confirm and import") {
+		t.Fatalf("bad sheets: %d, token %q", res.StatusCode, tokenOf(res))
+	}
+	for _, want := range []string{
+		"has 3 problems: nothing has been imported",
+		"Sheet “" + pc.sheet(3) + "”, row 3, column “RAG”: The column is missing",
+		"Sheet “" + pc.sheet(2) + "”, row 4, column “RAG”: &#34;Purple&#34; is not a RAG status",
+		"Sheet “" + pc.sheet(2) + "”, row 5, column “End date”: The end date must be the same as or after the start date",
+		// the unknown lead is offered once the problems are corrected, not a problem
+		"People not in Quorum", "Nobody Known: sheet “" + pc.sheet(2) + "” row 6",
+	} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("the preview does not say %q", want)
+		}
+	}
+	if after := mustPlan(t, s, v); after.Themes[0].Actions[0].Title != before.Themes[0].Actions[0].Title {
 		t.Error("a refused import changed the plan")
+	}
+	// Confirm cannot be forced: there is no token to send.
+	if res := pc.confirm("", nil); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a confirm without a token: %d", res.StatusCode)
 	}
 }
 
