@@ -3,112 +3,25 @@ package actions
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"quorum/internal/db"
+	"quorum/internal/benchseed"
 )
 
 // seedLog fills a database with boards × perBoard actions, and one board (returned) with
-// target outstanding actions, by plain SQL in one transaction. Every board has twelve
-// past meetings and one ahead, five members and a spread of statuses.
+// target outstanding actions (internal/benchseed, shared with the page benchmarks).
 func seedLog(tb testing.TB, d *sql.DB, boards, perBoard, target int) int64 {
 	tb.Helper()
-	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(1, 2))
-	var targetBoard int64
-	err := db.WithTx(ctx, d, func(tx *sql.Tx) error {
-		exec := func(q string, args ...any) int64 {
-			res, err := tx.Exec(q, args...)
-			if err != nil {
-				tb.Fatalf("%s: %v", q, err)
-			}
-			id, _ := res.LastInsertId()
-			return id
-		}
-		orgs := make([]int64, 6)
-		for i := range orgs {
-			orgs[i] = exec(`INSERT INTO organisations (name, handle) VALUES (?, ?)`, fmt.Sprintf("Organisation %d", i), fmt.Sprintf("org%d", i))
-		}
-		insAction, _ := tx.Prepare(`INSERT INTO actions (board_id, ref, year, seq, meeting_id, text, due_date, due_meeting_id, status,
-			carried_forward, completed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		insOwner, _ := tx.Prepare(`INSERT INTO action_owners (action_id, kind, person_id, organisation_id, label) VALUES (?, ?, ?, ?, ?)`)
-		insUpdate, _ := tx.Prepare(`INSERT INTO action_updates (action_id, text, author, created_at) VALUES (?, ?, 'seed', ?)`)
-		defer insAction.Close()
-		defer insOwner.Close()
-		defer insUpdate.Close()
-		base := time.Date(2025, 1, 9, 10, 0, 0, 0, time.UTC)
-		for bi := 0; bi < boards; bi++ {
-			short := fmt.Sprintf("B%03d", bi)
-			board := exec(`INSERT INTO boards (name, short_name) VALUES (?, ?)`, "Board "+short, short)
-			n, open := perBoard, perBoard/5
-			if bi == 0 {
-				targetBoard, n, open = board, target, target
-			}
-			var people []int64
-			for p := 0; p < 5; p++ {
-				org := orgs[(bi+p)%len(orgs)]
-				pid := exec(`INSERT INTO people (name, initials, organisation_id) VALUES (?, ?, ?)`, fmt.Sprintf("Person %d-%d", bi, p), fmt.Sprintf("P%d", p), org)
-				exec(`INSERT INTO memberships (board_id, person_id, organisation_id) VALUES (?, ?, ?)`, board, pid, org)
-				people = append(people, pid)
-			}
-			var meetings []int64
-			for m := 0; m < 13; m++ {
-				meetings = append(meetings, exec(`INSERT INTO meetings (board_id, starts_at) VALUES (?, ?)`, board, formatTime(base.AddDate(0, 0, 42*m))))
-			}
-			for i := 0; i < n; i++ {
-				src := rng.IntN(12)
-				status := StatusOpen
-				completed := ""
-				if i >= open {
-					status = StatusDone
-					completed = formatTime(base.AddDate(0, 0, 42*src+7))
-				} else if i%3 == 0 {
-					status = StatusInProgress
-				}
-				var dueMeeting any
-				dueDate := ""
-				if i%2 == 0 {
-					dueMeeting = meetings[min(src+1+rng.IntN(3), 12)]
-				} else {
-					dueDate = base.AddDate(0, 0, 42*src+rng.IntN(120)).Format(time.DateOnly)
-				}
-				res, err := insAction.Exec(board, fmt.Sprintf("%s/25/%04d", short, i+1), 2025, i+1, meetings[src],
-					fmt.Sprintf("Action %d of board %s: report on the hotspots and the plan", i, short), dueDate, dueMeeting,
-					status, rng.IntN(4), completed, formatTime(base), formatTime(base))
-				if err != nil {
-					return err
-				}
-				id, _ := res.LastInsertId()
-				if i%7 == 0 {
-					_, err = insOwner.Exec(id, OwnerOrganisation, nil, orgs[i%len(orgs)], "org")
-				} else {
-					_, err = insOwner.Exec(id, OwnerPerson, people[i%len(people)], nil, "P")
-				}
-				if err != nil {
-					return err
-				}
-				if i%3 == 0 {
-					if _, err := insUpdate.Exec(id, "progress", formatTime(base)); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	})
+	board, err := benchseed.Actions(context.Background(), d, benchseed.Log{Boards: boards, PerBoard: perBoard, Target: target,
+		Base: time.Date(2025, 1, 9, 10, 0, 0, 0, time.UTC)})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := d.Exec(`ANALYZE`); err != nil {
-		tb.Fatal(err)
-	}
-	return targetBoard
+	return board
 }
 
 // BenchmarkActionLog reads the board's log (outstanding, by due date, first page of 50)

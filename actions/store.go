@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"quorum/internal/audit"
@@ -24,8 +23,7 @@ type Store struct {
 
 	// Prepared statements for the log's and dashboard's fixed queries: compiling one of
 	// them costs SQLite (in pure Go) about as much as running it over a board's actions.
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
+	stmts *db.Stmts
 
 	cache cache // the log's pages and dashboards last read: cache.go
 
@@ -36,11 +34,8 @@ type Store struct {
 
 // NewStore returns a store over an open, migrated database.
 func NewStore(d *sql.DB) *Store {
-	return &Store{db: d, now: time.Now, stmts: map[string]*sql.Stmt{}}
+	return &Store{db: d, now: time.Now, stmts: db.NewStmts(d)}
 }
-
-// maxStmts bounds the statement cache; filters combine into a few dozen queries at most.
-const maxStmts = 256
 
 // query runs a read, on a cached prepared statement when it runs on the store's own
 // database (not inside another package's transaction).
@@ -48,52 +43,16 @@ func (s *Store) query(ctx context.Context, q Querier, query string, args ...any)
 	if d, ok := q.(*sql.DB); !ok || d != s.db {
 		return q.QueryContext(ctx, query, args...)
 	}
-	s.mu.Lock()
-	st, ok := s.stmts[query]
-	if !ok && len(s.stmts) < maxStmts {
-		var err error
-		if st, err = s.db.PrepareContext(ctx, query); err != nil {
-			s.mu.Unlock()
-			return nil, err
-		}
-		s.stmts[query] = st
-	}
-	s.mu.Unlock()
-	if st == nil {
-		return s.db.QueryContext(ctx, query, args...)
-	}
-	return st.QueryContext(ctx, args...)
+	return s.stmts.QueryContext(ctx, query, args...)
 }
 
-// queryRow is query for one row.
+// queryRow is query for one row, on the store's own database.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	s.mu.Lock()
-	st, ok := s.stmts[query]
-	if !ok && len(s.stmts) < maxStmts {
-		var err error
-		if st, err = s.db.PrepareContext(ctx, query); err != nil {
-			st = nil
-		} else {
-			s.stmts[query] = st
-		}
-	}
-	s.mu.Unlock()
-	if st == nil {
-		return s.db.QueryRowContext(ctx, query, args...)
-	}
-	return st.QueryRowContext(ctx, args...)
+	return s.stmts.QueryRowContext(ctx, query, args...)
 }
 
 // Close releases the store's prepared statements (not the database).
-func (s *Store) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, st := range s.stmts {
-		st.Close()
-		delete(s.stmts, k)
-	}
-	return nil
-}
+func (s *Store) Close() error { return s.stmts.Close() }
 
 // idList is ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one statement
 // text for any number of ids, so it can be prepared once.

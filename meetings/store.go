@@ -16,11 +16,11 @@ import (
 // Store keeps boards, people and meetings in SQLite.
 type Store struct {
 	db    *sql.DB
-	stmts stmtCache
+	stmts *db.Stmts
 }
 
 // NewStore returns a store over an open, migrated database.
-func NewStore(d *sql.DB) *Store { return &Store{db: d} }
+func NewStore(d *sql.DB) *Store { return &Store{db: d, stmts: db.NewStmts(d)} }
 
 // DB is the store's database, for the packages above that join its tables.
 func (s *Store) DB() *sql.DB { return s.db }

@@ -57,15 +57,18 @@ func openApp(ctx context.Context, file string) (*app, error) {
 
 func (a *app) Close() error { return a.db.Close() }
 
-// boardRoles answers the access checks from the meetings store.
-type boardRoles struct{ db *sql.DB }
+// boardRoles answers the access checks, which every signed-in request to a board makes:
+// through prepared statements.
+type boardRoles struct{ stmts *db.Stmts }
+
+func newBoardRoles(d *sql.DB) boardRoles { return boardRoles{db.NewStmts(d)} }
 
 // Roles reads the board's clerk and the person's memberships that have not ended. A
 // member whose membership starts later already sees the board (an incoming member reads
 // the next pack); the chair's authority begins on the day it starts.
 func (b boardRoles) Roles(ctx context.Context, personID, boardID int64) (web.Roles, error) {
 	var r web.Roles
-	err := b.db.QueryRowContext(ctx, `SELECT
+	err := b.stmts.QueryRowContext(ctx, `SELECT
 		EXISTS(SELECT 1 FROM boards WHERE id = ?1 AND clerk_id = ?2) OR
 		EXISTS(SELECT 1 FROM memberships WHERE board_id = ?1 AND person_id = ?2 AND role = 'clerk'
 			AND (ends_on = '' OR ends_on >= date('now'))),
@@ -79,6 +82,6 @@ func (b boardRoles) Roles(ctx context.Context, personID, boardID int64) (web.Rol
 
 func (b boardRoles) Public(ctx context.Context, boardID int64) (bool, error) {
 	var pub bool
-	err := b.db.QueryRowContext(ctx, `SELECT public FROM boards WHERE id = ?`, boardID).Scan(&pub)
+	err := b.stmts.QueryRowContext(ctx, `SELECT public FROM boards WHERE id = ?`, boardID).Scan(&pub)
 	return pub, err
 }

@@ -43,7 +43,7 @@ func newHandler(a *app, sessions *scs.SessionManager, log *slog.Logger, cfg serv
 		r.SetTrustedProxies(nil)
 	}
 	r.HandleMethodNotAllowed = true
-	site := web.NewSite(templates.FS, sessions, a.users, ownerRoles{boardRoles{a.db}, a.actions}, log)
+	site := web.NewSite(templates.FS, sessions, a.users, ownerRoles{newBoardRoles(a.db), a.actions}, log)
 	site.Dev = cfg.dev
 	site.Resolve("meeting", func(ctx context.Context, id int64) (int64, error) { return a.meetings.MeetingBoard(ctx, id) })
 	site.Resolve("membership", func(ctx context.Context, id int64) (int64, error) { return a.meetings.MembershipBoard(ctx, id) })
