@@ -168,6 +168,7 @@ func newSessions(a *app, secure bool) (*scs.SessionManager, func()) {
 	sessions := scs.New()
 	store := sqlite3store.NewWithCleanupInterval(a.db, 10*time.Minute)
 	sessions.Store = auth.NewSessionCache(store, 10000)
+	sessions.Codec = auth.SessionCodec{}
 	// A fixed lifetime only: an idle timeout makes scs rewrite the session on every
 	// request, a synchronous disk write queued behind the one SQLite writer (it tripled
 	// signed-in p95 on the action log under load).
