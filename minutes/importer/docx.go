@@ -4,10 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"quorum/internal/zipcheck"
 )
 
 // Limits on a .docx, so that a zip bomb costs an error, not the server's memory.
@@ -35,20 +38,17 @@ func docxRows(r io.ReaderAt, size int64) ([]row, error) {
 	if size > maxDocxSize {
 		return nil, ErrTooLarge
 	}
-	if n < 4 || !bytes.Equal(magic[:4], []byte("PK\x03\x04")) {
+	z, err := zipcheck.Open(r, size, zipcheck.Limits{Entries: maxDocxEntries, Uncompressed: maxDocxSize})
+	switch {
+	case errors.Is(err, zipcheck.ErrTooLarge):
+		return nil, ErrTooLarge
+	case err == zipcheck.ErrNotZip:
 		return nil, ErrNotDocx
-	}
-	z, err := zip.NewReader(r, size)
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("%w (%v)", ErrNotDocx, err)
 	}
-	if len(z.File) > maxDocxEntries {
-		return nil, fmt.Errorf("%w: %d entries in the zip", ErrNotDocx, len(z.File))
-	}
-	var total uint64
 	var doc, numbering *zip.File
 	for _, f := range z.File {
-		total += f.UncompressedSize64
 		switch f.Name {
 		case "word/document.xml":
 			doc = f
@@ -57,9 +57,6 @@ func docxRows(r io.ReaderAt, size int64) ([]row, error) {
 		case "EncryptedPackage":
 			return nil, ErrEncrypted
 		}
-	}
-	if total > maxDocxSize {
-		return nil, ErrTooLarge
 	}
 	if doc == nil {
 		return nil, fmt.Errorf("%w: it has no word/document.xml", ErrNotDocx)
