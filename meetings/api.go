@@ -108,6 +108,14 @@ func (h *Handler) apiMeeting(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
+	if _, member := web.BoardRole(c); !member {
+		// As the printed agenda: the public reads an exempt item's number, title and reason.
+		for i, it := range m.Items {
+			if it.Exempt {
+				m.Items[i].Purpose, m.Items[i].Presenter, m.Items[i].Duration, m.Items[i].Papers = "", "", 0, []Paper{}
+			}
+		}
+	}
 	c.JSON(http.StatusOK, m)
 }
 
