@@ -115,6 +115,8 @@ func (s *Service) Build(ctx context.Context, meetingID int64, o Options) (*Built
 		if it.Exempt {
 			l.Note = "Exempt: " + orText(it.ExemptReason, "not for publication")
 			if !o.Restricted {
+				// As the printed agenda: the public reads only its number, title and reason.
+				l.Purpose, l.Presenter = "", ""
 				l.Note += ". Its papers are in the restricted pack, for those entitled to see them."
 			}
 		}
