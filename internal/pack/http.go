@@ -159,8 +159,14 @@ func (h *Handler) showPacks(c *gin.Context) {
 		}
 		list = append(list, shown{Pack: p, URL: url, File: p.FileName(b.ShortName, m.StartsAt), Latest: p.Version == latest})
 	}
+	var unpublished []meetings.Paper
+	for _, p := range h.s.Unpublished(ctx, m, packs) {
+		if member || !exemptItem(m, p.ItemID) {
+			unpublished = append(unpublished, p)
+		}
+	}
 	data := web.H{"Title": "Agenda pack: " + m.Title(), "Nav": "boards", "Meeting": m, "Board": b, "Packs": list,
-		"IsClerk": clerk, "IsMember": member, "Latest": latest, "Unpublished": h.s.Unpublished(ctx, m, packs)}
+		"IsClerk": clerk, "IsMember": member, "Latest": latest, "Unpublished": unpublished}
 	if clerk {
 		pending, err := outbox.ByKeyPrefix(ctx, h.s.DB, fmt.Sprintf("pack:meeting:%d:", id))
 		if err != nil {
@@ -176,6 +182,17 @@ func (h *Handler) showPacks(c *gin.Context) {
 		data["Mail"], data["MailWaiting"] = len(pending), waiting
 	}
 	web.HTML(c, http.StatusOK, "pack_show.html", data)
+}
+
+// exemptItem reports whether the meeting's item is exempt: its papers' titles are for
+// members only.
+func exemptItem(m *meetings.Meeting, itemID int64) bool {
+	for _, it := range m.Items {
+		if it.ID == itemID {
+			return it.Exempt
+		}
+	}
+	return true
 }
 
 // service is the service with links in mail starting from this request's host, where

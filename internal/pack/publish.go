@@ -18,6 +18,9 @@ type Published struct {
 	Packs      []meetings.NewPack
 	Changes    []string
 	Recipients int
+	// public is Changes for those not entitled to the restricted pack: the public pack's
+	// page and the mail to substitutes do not name exempt papers.
+	public []string
 }
 
 // Publish builds the meeting's packs and keeps them as its next version: the agenda pack,
@@ -67,7 +70,8 @@ func (s *Service) Publish(ctx context.Context, meetingID int64, by string) (*Pub
 	out := &Published{Version: version}
 	if prevVersion > 0 {
 		added, removed := diff(prevPapers, all)
-		out.Changes = s.describe(ctx, pub.Meeting, added, removed)
+		out.Changes = s.describe(ctx, pub.Meeting, added, removed, true)
+		out.public = s.describe(ctx, pub.Meeting, added, removed, false)
 		if len(added) == 0 && len(removed) == 0 {
 			// The same papers: see whether the agenda or the front matter changed by
 			// building the pack as the version before was numbered.
@@ -103,7 +107,10 @@ func (s *Service) Publish(ctx context.Context, meetingID int64, by string) (*Pub
 			}
 		}
 		for i := range packs {
-			packs[i].Changes = strings.Join(out.Changes, "\n")
+			packs[i].Changes = strings.Join(out.public, "\n")
+			if packs[i].Restricted {
+				packs[i].Changes = strings.Join(out.Changes, "\n")
+			}
 		}
 	}
 	out.Packs = packs
@@ -160,11 +167,14 @@ func diff(before, now []int64) (added, removed []int64) {
 	return
 }
 
-// describe says what changed in words partners read.
-func (s *Service) describe(ctx context.Context, m *meetings.Meeting, added, removed []int64) []string {
+// describe says what changed in words partners read. Unless entitled to the restricted
+// pack, the reader is told that an exempt item has a new paper, not what it is.
+func (s *Service) describe(ctx context.Context, m *meetings.Meeting, added, removed []int64, entitled bool) []string {
 	var out []string
 	replaced := map[int64]bool{}
+	exempt := map[int64]bool{}
 	for _, it := range m.Items {
+		exempt[it.ID] = it.Exempt
 		for _, p := range it.Papers {
 			if slices.Contains(added, p.ID) {
 				what := "new paper"
@@ -172,10 +182,14 @@ func (s *Service) describe(ctx context.Context, m *meetings.Meeting, added, remo
 					what = fmt.Sprintf("version %d replaces the earlier version", p.Version)
 					replaced[p.SeriesID] = true
 				}
+				title := p.Title
 				if it.Exempt {
 					what += ", restricted"
+					if !entitled {
+						title = "an exempt paper"
+					}
 				}
-				out = append(out, fmt.Sprintf("Item %s, %s: %s (%s)", it.Number, it.Title, p.Title, what))
+				out = append(out, fmt.Sprintf("Item %s, %s: %s (%s)", it.Number, it.Title, title, what))
 			}
 		}
 	}
@@ -183,6 +197,17 @@ func (s *Service) describe(ctx context.Context, m *meetings.Meeting, added, remo
 		p, err := s.Meetings.Paper(ctx, id)
 		if err != nil || replaced[p.SeriesID] {
 			continue
+		}
+		if !entitled {
+			ex, ok := exempt[p.ItemID]
+			if !ok { // an item taken off the agenda
+				it, err := s.Meetings.Item(ctx, p.ItemID)
+				ex = err != nil || it.Exempt
+			}
+			if ex {
+				out = append(out, "Withdrawn: an exempt paper")
+				continue
+			}
 		}
 		out = append(out, fmt.Sprintf("Withdrawn: %s", p.Title))
 	}
@@ -254,7 +279,11 @@ func (s *Service) mail(b *Built, pub *Published, r recipient, packs []meetings.N
 	}
 	if pub.Version > 1 {
 		fmt.Fprintf(&w, "The agenda pack for the meeting of %s on %s has changed (version %d):\n", b.Board.Name, when, pub.Version)
-		for _, c := range pub.Changes {
+		changes := pub.Changes
+		if r.Substitute {
+			changes = pub.public
+		}
+		for _, c := range changes {
 			fmt.Fprintf(&w, "- %s\n", c)
 		}
 		w.WriteString("\n")
