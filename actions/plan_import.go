@@ -114,8 +114,10 @@ func (s *Store) PreviewPlanImport(ctx context.Context, planID int64, content []b
 		themeNumber[th.ID] = th.Number
 	}
 	leadAt := map[string]int{}
-	for i, th := range themes {
-		ti := ThemeImport{Number: i + 1, Sheet: th.sheet, Title: th.title, Added: []ActionImport{}, Changed: []ActionImport{}, Unchanged: []ActionImport{}}
+	for _, th := range themes {
+		// by the sheet's place: a sheet that could not be read leaves a gap, not a shift
+		i := th.number - 1
+		ti := ThemeImport{Number: th.number, Sheet: th.sheet, Title: th.title, Added: []ActionImport{}, Changed: []ActionImport{}, Unchanged: []ActionImport{}}
 		var themeID int64
 		if i < len(cur.Themes) {
 			themeID = cur.Themes[i].ID
@@ -205,6 +207,18 @@ func (s *Store) planActionChanges(ctx context.Context, before, after *PlanAction
 			out = append(out, "start date "+or(dayText(before.StartDate), "none")+" to "+or(dayText(after.StartDate), "none"))
 		case "end date":
 			out = append(out, "end date "+or(dayText(before.EndDate), "none")+" to "+or(dayText(after.EndDate), "none"))
+		case "action":
+			out = append(out, "action: "+quoted(after.Title))
+		case "outcome":
+			out = append(out, "outcome: "+quoted(after.Outcome))
+		case "baseline":
+			out = append(out, "baseline: "+quoted(after.Baseline))
+		case "progress":
+			out = append(out, "progress: "+quoted(after.Progress))
+		case "comments":
+			out = append(out, "comments: "+quoted(after.Comments))
+		case "mandatory":
+			out = append(out, "now "+strings.ToLower(after.MandatoryText()))
 		default:
 			out = append(out, part)
 		}
@@ -213,6 +227,18 @@ func (s *Store) planActionChanges(ctx context.Context, before, after *PlanAction
 		out = append(out, "lead: "+newLead+" (to be added to Quorum)")
 	}
 	return out, nil
+}
+
+// quoted is a field's new text as a preview shows it: in quotes, the first 120
+// characters, or "(cleared)".
+func quoted(s string) string {
+	if s == "" {
+		return "(cleared)"
+	}
+	if r := []rune(s); len(r) > 120 {
+		s = strings.TrimSpace(string(r[:120])) + "…"
+	}
+	return "“" + s + "”"
 }
 
 func or(s, otherwise string) string {

@@ -211,6 +211,7 @@ type PlanImportResult struct {
 
 // importedTheme and importedAction are a workbook's content, read and checked.
 type importedTheme struct {
+	number                    int // the sheet's place after the Plan sheet
 	sheet, title, description string
 	actions                   []importedAction
 }
@@ -388,7 +389,7 @@ func (s *Store) readPlanXLSX(ctx context.Context, r io.Reader) ([]importedTheme,
 			problems = append(problems, ImportProblem{Sheet: sheet, Text: "A theme’s sheet starts with the theme (row 1), its description (row 2) and the column headings (row 3)"})
 			continue
 		}
-		th := importedTheme{sheet: sheet, title: cell(rows[0], 1), description: cell(rows[1], 1)}
+		th := importedTheme{number: n + 1, sheet: sheet, title: cell(rows[0], 1), description: cell(rows[1], 1)}
 		if !strings.HasPrefix(strings.ToLower(cell(rows[0], 0)), "theme") || th.title == "" {
 			problems = append(problems, ImportProblem{Sheet: sheet, Row: 1, Text: fmt.Sprintf("Row 1 holds “Theme %d” and the theme’s title in column B", n+1)})
 		}

@@ -446,9 +446,9 @@ func TestPlanImportHTTP(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("preview: %d %s", res.StatusCode, res.body)
 	}
-	for _, want := range []string{"will add 1 action and change 1", "1 person will be added", "RAG", "to blue (complete)", "progress",
+	for _, want := range []string{"will add 1 action and change 1", "1 person will be added", "RAG red to blue (complete)", "progress: “Delivered in full.”",
 		"Street outreach in the town centre", "<strong class=\"govuk-tag govuk-tag--green\">Added</strong>", "People to add to Quorum", "Sam Okafor",
-		"sheet “" + pc.sheet(4) + "” row 30", "Add the people and import"} {
+		"sheet “" + pc.sheet(4) + "” row 30", "Add the person and import"} {
 		if !strings.Contains(res.body, want) {
 			t.Errorf("the preview does not say %q", want)
 		}
@@ -467,6 +467,11 @@ func TestPlanImportHTTP(t *testing.T) {
 	// The token is the upload: nothing the form could send instead is read.
 	if res := pc.confirm("made-up", url.Values{"lead_organisation_0": {police[1]}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "upload the workbook again") {
 		t.Errorf("a made-up token: %d", res.StatusCode)
+	}
+	// The upload is the clerk's who made it: another clerk's confirm finds nothing.
+	admin := s.signedIn(t, "admin@northvale.example")
+	if res := admin.post(pc.base+"/import", url.Values{"token": {token}, "confirm": {"1"}, "lead_organisation_0": {police[1]}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("another clerk's confirm: %d", res.StatusCode)
 	}
 	// A bad email: the preview again, the field marked, nothing done.
 	res = pc.confirm(token, url.Values{"lead_organisation_0": {police[1]}, "lead_email_0": {"sam at police"}})
@@ -604,6 +609,9 @@ func TestPlanImportBadSheets(t *testing.T) {
 		if !strings.Contains(res.body, want) {
 			t.Errorf("the preview does not say %q", want)
 		}
+	}
+	if strings.Contains(res.body, "moves from theme") {
+		t.Error("the sheet that could not be read shifted the themes after it")
 	}
 	if after := mustPlan(t, s, v); after.Themes[0].Actions[0].Title != before.Themes[0].Actions[0].Title {
 		t.Error("a refused import changed the plan")
