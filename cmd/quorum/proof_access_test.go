@@ -596,6 +596,25 @@ func TestAccessNoLeaks(t *testing.T) {
 			total += w.sweep(t, br, r, pub, draftIDs, draftExtra, []string{w.draft})
 		}
 	}
+	// Sent to the chair, the chair reads them, and still no one else; circulated, the
+	// members read them, and still not the public or anyone off the board.
+	ctx := audit.WithActor(context.Background(), audit.Actor{Name: "access proof"})
+	if err := w.s.app.minutes.SendToChair(ctx, w.m3.ID); err != nil {
+		t.Fatal(err)
+	}
+	accessShows(t, br, c["chair@northvale.example"], "the chair", m3+"/minutes", w.draft)
+	for _, r := range w.roles(pub) {
+		if !r.clerk && !r.chair {
+			total += w.sweep(t, br, r, pub, draftIDs, draftExtra, []string{w.draft})
+		}
+	}
+	if err := w.s.app.minutes.Circulate(ctx, w.m3.ID); err != nil {
+		t.Fatal(err)
+	}
+	accessShows(t, br, c["priya.natarajan@northvale.example"], "a partner", m3+"/minutes.pdf", w.draft)
+	for _, r := range outsiders(pub) {
+		total += w.sweep(t, br, r, pub, draftIDs, draftExtra, []string{w.draft})
+	}
 
 	// The private board: to everyone not on it, the chair and a partner of the board it
 	// reports to among them. The officer reads their own action on it, and nothing else.
