@@ -208,7 +208,8 @@ func TestEveryRouteHasAnAccessRule(t *testing.T) {
 
 // TestAccess tries every route as anonymous, a member of the board, its chair, the clerk
 // of another board, and an admin, on a board that does not publish, and checks who gets
-// through.
+// through. TestAccessEveryRole (proof_access_test.go) tries all ten roles on a private
+// and a public board, and TestAccessNoLeaks reads the answers for secrets.
 func TestAccess(t *testing.T) {
 	s := newTestServer(t)
 	ctx := context.Background()

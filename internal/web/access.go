@@ -28,7 +28,10 @@ var (
 )
 
 // Member allows members (and the clerk) of the board that the :id of kind belongs to;
-// where that board is public, anyone may read.
+// where that board is public, anyone may read (GET). Quorum keeps no accounts for the
+// public: a visitor to a public board is any request, signed in or not, that is not a
+// member's, and the handlers hold back what only members may read (exempt items' papers
+// and details, minutes before approval, the restricted pack).
 func Member(kind string) Access { return Access{Level: "member", Kind: kind} }
 
 // Clerk allows the clerk of the board the :id of kind belongs to, and admins.
