@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"quorum/actions"
 	"quorum/internal/browsertest"
@@ -163,6 +165,37 @@ func TestJourneyPlans(t *testing.T) {
 	visit(t, clerk, fmt.Sprintf("%s/plan-actions/%d", srv.URL, actionID))
 	browsertest.Screenshot(t, clerk, "plans-09-action-clerk")
 	browsertest.CheckA11y(t, clerk)
+
+	// The clerk imports the plan's workbook with an action added whose lead Quorum does
+	// not know: the preview offers to add her, and the confirm does both.
+	current, err := store.Plan(bg, plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := actions.WritePlanXLSX(&buf, current); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb.SetSheetRow(wb.GetSheetList()[4], "A30", &[]any{"", "Street outreach in the town centre", "Optional", "", "", "Grace Mensah", "Northvale Police", "", "", "", "", "Amber"})
+	workbook := filepath.Join(t.TempDir(), "vrap.xlsx")
+	if err := wb.SaveAs(workbook); err != nil {
+		t.Fatal(err)
+	}
+	visit(t, clerk, fmt.Sprintf("%s/plans/%d/import", srv.URL, plan.ID))
+	if err := chromedp.Do(clerk, chromedp.SetUploadFiles(chromedp.ID("file"), []string{workbook})); err != nil {
+		t.Fatal(err)
+	}
+	submit(t, clerk, `form[enctype="multipart/form-data"] button[type="submit"]`)
+	expectText(t, clerk, "#import-summary", "will add 1 action")
+	expectText(t, clerk, "#new-leads ~ fieldset legend", "Grace Mensah")
+	browsertest.Screenshot(t, clerk, "plans-11-import-preview")
+	browsertest.CheckA11y(t, clerk)
+	submit(t, clerk, `input[name="token"] ~ .govuk-button-group button[type="submit"]`)
+	expectText(t, clerk, ".govuk-notification-banner", "1 person added to Quorum")
 
 	// A page for signatories.
 	visit(t, priya, fmt.Sprintf("%s/plans/%d/sign", srv.URL, plan.ID))
