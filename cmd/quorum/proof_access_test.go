@@ -414,6 +414,18 @@ func TestAccessEveryRole(t *testing.T) {
 		for _, r := range w.roles(b) {
 			r.client.t = t
 			tried[r.name] = true
+			// What no answer to someone off the board may hold, posts' answers too (a
+			// form shown again, an error page).
+			secrets := w.exempt
+			if b == w.private {
+				secrets = []string{w.hidden, w.plan}
+				if r.link {
+					secrets = secrets[:1] // the plan link shows its plan's title
+				}
+			}
+			if r.member {
+				secrets = nil
+			}
 			for _, key := range keys {
 				rule := access[key]
 				if key == "POST /logout" || key == "POST /login" {
@@ -423,6 +435,11 @@ func TestAccessEveryRole(t *testing.T) {
 				res := r.send(method, path)
 				if res.StatusCode >= 500 {
 					t.Errorf("%s %s as %s on the %s board: %d", method, path, r.name, b.name, res.StatusCode)
+				}
+				for _, secret := range secrets {
+					if strings.Contains(res.body, secret) {
+						t.Errorf("LEAK: %s %s as %s (%d) holds %q", method, path, r.name, res.StatusCode, secret)
+					}
 				}
 				want := r.passes(key, rule, b.board.Public) && !refusedAfterRule(r, b, key)
 				if got := !accessDenied(res, rule, path); got != want {
