@@ -51,10 +51,13 @@ type User struct {
 func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
 
 // Store keeps accounts.
-type Store struct{ db *sql.DB }
+type Store struct {
+	db    *sql.DB
+	stmts *db.Stmts // User is read on every signed-in request
+}
 
 // NewStore returns an account store.
-func NewStore(d *sql.DB) *Store { return &Store{db: d} }
+func NewStore(d *sql.DB) *Store { return &Store{db: d, stmts: db.NewStmts(d)} }
 
 // Argon2id parameters (RFC 9106's second recommended option, lighter on memory).
 const (
@@ -170,7 +173,7 @@ func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 
 // User returns an account by id.
 func (s *Store) User(ctx context.Context, id int64) (*User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(s.stmts.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	if db.IsNoRows(err) {
 		return nil, errs.E(errs.NotFound, "No account %d", id)
 	}
