@@ -84,17 +84,6 @@ type SheetRow struct {
 // Ready reports whether the import may be confirmed.
 func (pi *PlanImport) Ready() bool { return len(pi.Problems) == 0 }
 
-// ProblemsOn lists the problems of one sheet.
-func (pi *PlanImport) ProblemsOn(sheet string) ImportProblems {
-	var out ImportProblems
-	for _, p := range pi.Problems {
-		if p.Sheet == sheet {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // PreviewPlanImport reads a workbook in the plan's shape against the plan and says what
 // importing it would do. Nothing is written.
 func (s *Store) PreviewPlanImport(ctx context.Context, planID int64, content []byte) (*PlanImport, error) {
