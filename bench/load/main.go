@@ -46,6 +46,7 @@ type config struct {
 	clients                    int
 	duration, compare          time.Duration
 	packGoal, logGoal, p95Goal float64
+	think                      float64 // scales each role's pause between steps; 0: none
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.Float64Var(&c.packGoal, "pack-goal", 0.8, "pack download bytes per second as a share of the static file's")
 	flag.Float64Var(&c.logGoal, "log-goal", 0.1, "action log pages per second as a share of the same bytes as a static file")
 	flag.Float64Var(&c.p95Goal, "p95-goal-ms", 0, "fail when a route's p95 is above this (0: report only)")
+	flag.Float64Var(&c.think, "think", 1, "scale of each client's pause between steps (1: a busy evening, see pause; 0: no pause, the server saturated)")
 	flag.Parse()
 	if c.dbFile == "" || c.clerkToken == "" || c.officerToken == "" {
 		log.Fatal("load: give -db, -clerk-token and -officer-token")
@@ -276,8 +278,8 @@ func run(c config) error {
 	}
 	packPath := fmt.Sprintf("/meetings/%d/pack.pdf", tg.packMeeting)
 	logPath := fmt.Sprintf("/boards/%d/actions", tg.bigBoard)
-	fmt.Printf("load: %s, %d clients for %s; demo board %d, busiest board %d, pack of meeting %d, agenda of meeting %d, minutes of %v, %d officer actions\n",
-		base, c.clients, c.duration, tg.demoBoard, tg.bigBoard, tg.packMeeting, tg.agendaMeeting, tg.minutesMeetings, len(tg.officerActions))
+	fmt.Printf("load: %s, %d clients for %s, think %.1f; demo board %d, busiest board %d, pack of meeting %d, agenda of meeting %d, minutes of %v, %d officer actions\n",
+		base, c.clients, c.duration, c.think, tg.demoBoard, tg.bigBoard, tg.packMeeting, tg.agendaMeeting, tg.minutesMeetings, len(tg.officerActions))
 
 	s := &stats{lat: map[string][]time.Duration{}}
 	a := &acks{updates: map[int64]string{}, items: map[int64]string{}, minutes: map[[2]int64]string{}}
@@ -343,6 +345,7 @@ func run(c config) error {
 						s.call(w.c, "GET action log (busiest board)", "GET", logPath, "", nil, 200)
 					}
 				}
+				pause(ctx, rng, w.role, c.think)
 			}
 		}()
 	}
@@ -443,6 +446,33 @@ func clerkStep(s *stats, a *acks, c *client, tg *target, i, n int) {
 		a.mu.Unlock()
 	}
 	s.call(c, "GET api meeting", "GET", fmt.Sprintf("/api/v1/meetings/%d", tg.agendaMeeting), "", nil, 200)
+}
+
+// pause is a client's time between steps, drawn evenly from its role's range and scaled
+// by think. At think 1 this is a busy evening, faster than people are: partners open a
+// page every 0.2-1 s, the chair and the officers every 0.5-1.5 s, and each clerk saves the
+// minutes and an agenda item every 1-3 s (the editor autosaves every 20 s). 50 clients
+// offer about 90 requests a second, a third of what the server answers with no pauses at
+// all (think 0), which measures how far it goes when saturated rather than how fast it
+// answers.
+func pause(ctx context.Context, rng *rand.Rand, role string, think float64) {
+	if think <= 0 {
+		return
+	}
+	lo, hi := 0.2, 1.0
+	switch role {
+	case "chair", "officer":
+		lo, hi = 0.5, 1.5
+	case "clerk":
+		lo, hi = 1, 3
+	}
+	d := time.Duration((lo + rng.Float64()*(hi-lo)) * think * float64(time.Second))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // sideBySide runs every client on path A and on path B in alternate half-second slices

@@ -3,11 +3,14 @@
 # partnership plus 200 boards and 100,000 actions (bench/actions-log/seed), then the pack
 # and the action log side by side with static files. Prints p50/p95/p99 per route; exits 1
 # on any 5xx, SQLITE_BUSY, lost write or missed ratio.
-# Usage: bench/load/run.sh [duration, default 60s] [clients, default 50]
+# Usage: bench/load/run.sh [duration, default 60s] [clients, default 50] [think, default 1]
+# think scales each client's pause between steps (bench/load's pause): 1 is a busy evening,
+# 0 no pause at all (the server saturated: how far it goes, not how fast it answers).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-60s}
 clients=${2:-50}
+think=${3:-1}
 tmp=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
 pid=
@@ -29,7 +32,7 @@ pid=$!
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.05; done
 status=0
 "$tmp/load" -url "http://127.0.0.1:$port" -db "$db" -clerk-token "$clerk" -officer-token "$officer" \
-  -clients "$clients" -duration "$duration" || status=$?
+  -clients "$clients" -duration "$duration" -think "$think" || status=$?
 if grep -E 'SQLITE_BUSY|database is locked' "$tmp/serve.log"; then
   echo "FAIL: the server logged SQLITE_BUSY"
   status=1
