@@ -19,6 +19,7 @@ import (
 	"quorum/internal/audit"
 	"quorum/internal/db"
 	"quorum/internal/errs"
+	"quorum/internal/zipcheck"
 )
 
 // ImportRow is one row of an imported spreadsheet as Quorum understood it. Line is the
@@ -110,19 +111,62 @@ func readCSV(r io.Reader) ([][]string, error) {
 	return rows, nil
 }
 
-// readXLSX reads the first sheet's raw values: dates come as Excel serial numbers, not
-// as whatever the sheet's number format would show.
-func readXLSX(r io.Reader) ([][]string, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true})
+// xlsxLimits bound what an uploaded workbook may unpack to: an action log or a plan of
+// a few thousand rows is a few megabytes of XML, and a zip bomb is refused before
+// excelize (which holds the whole unpacked workbook in memory) expands it.
+var xlsxLimits = zipcheck.Limits{Entries: 1000, Uncompressed: 64 << 20}
+
+// openXLSX checks an uploaded workbook's zip directory, then opens it. Its errors are
+// safe to show.
+func openXLSX(r io.Reader) (f *excelize.File, err error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxUpload+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxUpload {
+		return nil, errs.Field("file", "The workbook is larger than %d MB", MaxUpload>>20)
+	}
+	if _, err := zipcheck.Open(bytes.NewReader(data), int64(len(data)), xlsxLimits); err != nil {
+		switch {
+		case errors.Is(err, zipcheck.ErrTooLarge), errors.Is(err, zipcheck.ErrTooManyEntries):
+			return nil, errs.Field("file", "The workbook unpacks to more than %d MB or %d parts, which no action log or plan needs: save the sheet alone as a new workbook and upload that",
+				xlsxLimits.Uncompressed>>20, xlsxLimits.Entries)
+		case bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0")):
+			return nil, errs.Field("file", "The workbook is an old Excel .xls file or is protected by a password: save it as an Excel workbook (.xlsx) without a password and upload that")
+		}
+		return nil, errs.Field("file", "The file is not a readable Excel workbook (.xlsx)")
+	}
+	// excelize reports broken workbooks as errors, but guard against a panic on hostile input.
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, errs.Field("file", "The file is not a readable Excel workbook (.xlsx)")
+		}
+	}()
+	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: xlsxLimits.Uncompressed})
 	if err != nil {
 		return nil, errs.Field("file", "The file is not a readable Excel workbook (.xlsx)")
 	}
+	return f, nil
+}
+
+// readXLSX reads the first sheet's raw values: dates come as Excel serial numbers, not
+// as whatever the sheet's number format would show.
+func readXLSX(r io.Reader) (rows [][]string, err error) {
+	f, err := openXLSX(r)
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
+	defer func() {
+		if r := recover(); r != nil {
+			rows, err = nil, errs.Field("file", "The first sheet cannot be read")
+		}
+	}()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, errs.Field("file", "The workbook has no sheets")
 	}
-	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	rows, err = f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, errs.Field("file", "The first sheet cannot be read: %v", err)
 	}
