@@ -313,21 +313,8 @@ func (s *Store) Substitutes(ctx context.Context, boardID, personID int64) ([]Per
 	if err != nil || !ok || st.org == 0 {
 		return nil, err
 	}
-	rows, err := s.query(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id
+	return s.people(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id
 		WHERE p.organisation_id = ? AND p.id <> ? ORDER BY p.name`, st.org, personID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // MyMeeting is an upcoming meeting as one member sees it: their apologies, if sent, and

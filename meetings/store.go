@@ -174,21 +174,9 @@ func (s *Store) PersonByEmail(ctx context.Context, email string) (*Person, error
 	return &p, err
 }
 
-// AttendanceCandidates are the people, other than the board's members, whom a clerk is
-// likely to record at a meeting: the members' named deputies and everyone recorded at one of
-// the board's meetings in the two years before this one (officers who present, regular
-// guests, former members). The attendance form offers them with the members; anyone else is
-// found by name or email (FindPerson), so the page never lists the whole directory.
-func (s *Store) AttendanceCandidates(ctx context.Context, boardID int64, before time.Time) ([]Person, error) {
-	day := before.In(London).Format("2006-01-02")
-	rows, err := s.query(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id
-		WHERE p.id IN (
-			SELECT deputy_id FROM memberships WHERE board_id = ? AND deputy_id IS NOT NULL
-			UNION SELECT a.person_id FROM meetings m JOIN attendance a ON a.meeting_id = m.id
-				WHERE m.board_id = ? AND m.starts_at >= ? AND m.starts_at < ?)
-		AND p.id NOT IN (SELECT person_id FROM memberships WHERE board_id = ? AND (ends_on = '' OR ends_on >= ?))
-		ORDER BY p.name LIMIT 200`,
-		boardID, boardID, before.AddDate(-2, 0, 0).UTC().Format(timeFormat), before.UTC().Format(timeFormat), boardID, day)
+// people runs a query of personCols and reads its rows.
+func (s *Store) people(ctx context.Context, query string, args ...any) ([]Person, error) {
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +192,23 @@ func (s *Store) AttendanceCandidates(ctx context.Context, boardID int64, before 
 	return out, rows.Err()
 }
 
+// AttendanceCandidates are the people, other than the board's members, whom a clerk is
+// likely to record at a meeting: the members' named deputies and everyone recorded at one of
+// the board's meetings in the two years before this one (officers who present, regular
+// guests, former members). The attendance form offers them with the members; anyone else is
+// found by name or email (FindPerson), so the page never lists the whole directory.
+func (s *Store) AttendanceCandidates(ctx context.Context, boardID int64, before time.Time) ([]Person, error) {
+	day := before.In(London).Format("2006-01-02")
+	return s.people(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id
+		WHERE p.id IN (
+			SELECT deputy_id FROM memberships WHERE board_id = ? AND deputy_id IS NOT NULL
+			UNION SELECT a.person_id FROM meetings m JOIN attendance a ON a.meeting_id = m.id
+				WHERE m.board_id = ? AND m.starts_at >= ? AND m.starts_at < ?)
+		AND p.id NOT IN (SELECT person_id FROM memberships WHERE board_id = ? AND (ends_on = '' OR ends_on >= ?))
+		ORDER BY p.name LIMIT 200`,
+		boardID, boardID, before.AddDate(-2, 0, 0).UTC().Format(timeFormat), before.UTC().Format(timeFormat), boardID, day)
+}
+
 // FindPerson finds the one person whose email address or name is q (ignoring case), for
 // forms where the clerk types who they mean.
 func (s *Store) FindPerson(ctx context.Context, field, q string) (*Person, error) {
@@ -211,21 +216,9 @@ func (s *Store) FindPerson(ctx context.Context, field, q string) (*Person, error
 	if q == "" {
 		return nil, errs.Field(field, "Enter the person's name or email address")
 	}
-	rows, err := s.query(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id
+	found, err := s.people(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id
 		WHERE (p.email = ? COLLATE NOCASE AND p.email <> '') OR p.name = ? COLLATE NOCASE ORDER BY p.email = ? COLLATE NOCASE DESC, p.id LIMIT 2`, q, q, q)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var found []Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	switch {
@@ -239,20 +232,7 @@ func (s *Store) FindPerson(ctx context.Context, field, q string) (*Person, error
 
 // People lists everyone by name.
 func (s *Store) People(ctx context.Context) ([]Person, error) {
-	rows, err := s.query(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id ORDER BY p.name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return s.people(ctx, `SELECT `+personCols+` FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id ORDER BY p.name`)
 }
 
 // --- boards
