@@ -15,6 +15,7 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
 	"quorum/internal/audit"
 	"quorum/internal/db"
@@ -88,7 +89,148 @@ func CheckPDF(data []byte) (pages int, err error) {
 	if ctx.PageCount < 1 {
 		return 0, errs.Field("file", "The selected PDF has no pages")
 	}
+	if err := activeContent(ctx); err != nil {
+		return 0, err
+	}
 	return ctx.PageCount, nil
+}
+
+// activeContent refuses a PDF that carries scripts, actions that run by themselves, or
+// files inside it. Papers go out in packs to every partner and onto the public site, so a
+// paper must be a document to read and nothing more. Refusing is chosen over stripping:
+// a stripped paper is no longer the file the author sent, and a clerk who re-exports it
+// (print to PDF) gets a clean one that the pack then carries unchanged.
+//
+// Every object of the file is looked at (those in object streams too, since pdfcpu has
+// read them all), and names are compared decoded, so /J#61vaScript is JavaScript.
+func activeContent(ctx *model.Context) error {
+	var found activeKind
+	for _, e := range ctx.XRefTable.Table {
+		if e != nil && !e.Free && e.Object != nil {
+			found |= scanObject(ctx, e.Object, 0)
+		}
+	}
+	switch {
+	case found == 0:
+		return nil
+	case found&script != 0:
+		return errs.Field("file", "The selected PDF contains JavaScript, which papers may not carry: save or print it as PDF again without scripts (or forms), and upload that")
+	case found&launch != 0:
+		return errs.Field("file", "The selected PDF contains an action that starts a program, which papers may not carry: save or print it as PDF again, and upload that")
+	case found&embedded != 0:
+		return errs.Field("file", "The selected PDF has files embedded in it (attachments), which papers may not carry: remove the attachments, or upload each as a paper of its own")
+	default:
+		return errs.Field("file", "The selected PDF runs an action when it is opened or viewed, which papers may not carry: save or print it as PDF again, and upload that")
+	}
+}
+
+// activeKind is what a PDF carries besides its pages; the refusal names the worst.
+type activeKind uint8
+
+const (
+	script   activeKind = 1 << iota // JavaScript, or an XFA form (which holds scripts)
+	launch                          // an action that starts a program
+	embedded                        // files inside the PDF
+	auto                            // an action run on opening the document or a page
+)
+
+// scanObject looks through one object and the objects written inside it (not those it
+// refers to: each of those is an entry of the table, and is looked at in its turn).
+func scanObject(ctx *model.Context, o types.Object, depth int) activeKind {
+	if depth > 64 {
+		return 0
+	}
+	var d types.Dict
+	switch o := o.(type) {
+	case types.Dict:
+		d = o
+	case types.StreamDict:
+		d = o.Dict
+	case *types.StreamDict:
+		d = o.Dict
+	case types.ObjectStreamDict:
+		d = o.Dict
+	case types.XRefStreamDict:
+		d = o.Dict
+	case types.Array:
+		var k activeKind
+		for _, v := range o {
+			k |= scanObject(ctx, v, depth+1)
+		}
+		return k
+	default:
+		return 0
+	}
+	var k activeKind
+	for key, v := range d {
+		switch decodedName(key) {
+		case "JS", "JavaScript", "XFA": // a script, the document's scripts, an XFA form
+			k |= script
+		case "EmbeddedFiles", "EF", "RichMedia":
+			k |= embedded
+		case "AA": // actions run on opening a page, entering a field and the like
+			k |= auto
+		case "OpenAction":
+			if !isNavigation(ctx, v) {
+				k |= auto
+			}
+		case "S":
+			switch name(v) {
+			case "JavaScript":
+				k |= script
+			case "Launch":
+				k |= launch
+			case "GoToE":
+				k |= embedded
+			}
+		case "Type":
+			if name(v) == "EmbeddedFile" {
+				k |= embedded
+			}
+		case "Subtype":
+			if n := name(v); n == "FileAttachment" || n == "RichMedia" {
+				k |= embedded
+			}
+		}
+		k |= scanObject(ctx, v, depth+1)
+	}
+	return k
+}
+
+// isNavigation reports whether an /OpenAction only opens the document at a place: a
+// destination, or a GoTo action (with nothing chained after it).
+func isNavigation(ctx *model.Context, v types.Object) bool {
+	o, err := ctx.Dereference(v)
+	if err != nil {
+		return false
+	}
+	switch o := o.(type) {
+	case nil, types.Array, types.Name, types.StringLiteral, types.HexLiteral:
+		return true
+	case types.Dict:
+		_, next := o["Next"]
+		return name(o["S"]) == "GoTo" && !next
+	}
+	return false
+}
+
+func decodedName(s string) string {
+	if d, err := types.DecodeName(s); err == nil {
+		return d
+	}
+	return s
+}
+
+func name(o types.Object) string {
+	switch n := o.(type) {
+	case types.Name:
+		return decodedName(string(n))
+	case *types.Name:
+		if n != nil {
+			return decodedName(string(*n))
+		}
+	}
+	return ""
 }
 
 func isEncryptedErr(err error) bool {
