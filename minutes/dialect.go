@@ -615,11 +615,7 @@ func quoted(s string) (string, bool) {
 	if len(s)-len(t) > 3 || !strings.HasPrefix(t, ">") {
 		return "", false
 	}
-	t = t[1:]
-	if strings.HasPrefix(t, " ") {
-		t = t[1:]
-	}
-	return t, true
+	return strings.TrimPrefix(t[1:], " "), true
 }
 
 func isPostMeetingNote(q string) bool {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"strings"
 
+	"quorum/internal/errs"
 	"quorum/minutes"
 )
 
@@ -136,7 +137,7 @@ func convert(rows []row, opt Options) (res *Result, err error) {
 	defer func() {
 		// A bug here must cost the clerk an error message, never the server a request.
 		if e := recover(); e != nil {
-			res, err = nil, fmt.Errorf("Quorum could not convert these minutes: please report this (%v)", e)
+			res, err = nil, errs.E(errs.Invalid, "Quorum could not convert these minutes: please report this (%v)", e)
 		}
 	}()
 	c := newConverter(opt)

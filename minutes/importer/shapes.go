@@ -343,18 +343,6 @@ func splitOwners(s string) []string {
 	return out
 }
 
-// lastSentence gives the last sentence of a paragraph.
-func lastSentence(s string) string {
-	s = strings.TrimSpace(s)
-	core := strings.TrimRight(s, ".!? ")
-	for i := len(core) - 1; i > 0; i-- {
-		if (core[i-1] == '.' || core[i-1] == '!' || core[i-1] == '?') && core[i] == ' ' && i+1 < len(core) && unicode.IsUpper(rune(core[i+1])) {
-			return s[i+1:]
-		}
-	}
-	return s
-}
-
 // sentences cuts a paragraph into sentences, roughly.
 func sentences(s string) []string {
 	var out []string
