@@ -102,7 +102,6 @@ type serveOpts struct {
 	args []string            // extra flags
 	env  []string            // extra environment
 	cred *syscall.Credential // run as this user (the read-only test, when we are root)
-	wait func(p *proc) error // ready check beyond /healthz
 }
 
 // startServe runs quorum serve on a free loopback port over dbFile and waits until it
