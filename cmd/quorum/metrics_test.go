@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,21 +18,28 @@ import (
 	"quorum/internal/outbox"
 )
 
-// metricsServer is the real router over a real, empty database, configured by cfg.
-func metricsServer(t *testing.T, cfg serveConfig) (*httptest.Server, *app) {
+// metricsServer is the real router over a real database, empty or with the demo,
+// configured by cfg.
+func metricsServer(t *testing.T, cfg serveConfig, demo bool) *testServer {
 	t.Helper()
-	a, err := openApp(context.Background(), filepath.Join(t.TempDir(), "quorum.db"))
+	ctx := context.Background()
+	a, err := openApp(ctx, filepath.Join(t.TempDir(), "quorum.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if demo {
+		if _, err := loadDemo(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
 	sessions, stop := newSessions(a, false)
-	h, _, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	h, site, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); stop(); a.Close() })
-	return srv, a
+	return &testServer{Server: srv, app: a, site: site}
 }
 
 // scrape fetches /metrics from base with the bearer token (none when empty).
@@ -75,7 +83,7 @@ func grepLines(text, prefix string) string {
 }
 
 func TestMetricsNotServedWithoutConfig(t *testing.T) {
-	srv, _ := metricsServer(t, serveConfig{})
+	srv := metricsServer(t, serveConfig{}, false)
 	if code, _ := scrape(t, srv.URL, ""); code != http.StatusNotFound {
 		t.Errorf("/metrics with no token set: %d, want 404", code)
 	}
@@ -86,7 +94,8 @@ func TestMetricsNotServedWithoutConfig(t *testing.T) {
 
 func TestMetricsBehindToken(t *testing.T) {
 	const token = "s3cret-metrics-token"
-	srv, a := metricsServer(t, serveConfig{metricsToken: token})
+	srv := metricsServer(t, serveConfig{metricsToken: token}, false)
+	a := srv.app
 	if code, _ := scrape(t, srv.URL, ""); code != http.StatusUnauthorized {
 		t.Errorf("/metrics without a token: %d, want 401", code)
 	}
@@ -142,6 +151,56 @@ func TestMetricsBehindToken(t *testing.T) {
 	// The 401 and 403 above were counted too; the scrape being answered is not yet.
 	if n := sample(t, text, `quorum_http_requests_total{code="4xx",method="GET",route="/metrics"}`); n != 3 {
 		t.Errorf("refused scrapes counted %v times, want 3", n)
+	}
+}
+
+// Clients at once on the signed-in pages that share caches (the action log's, the
+// sessions', the prepared statements'): every request is counted once, under its route.
+// CI runs this under -race, which makes it the race check of the router's shared state.
+func TestMetricsUnderConcurrentRequests(t *testing.T) {
+	const token = "concurrent-token"
+	s := metricsServer(t, serveConfig{metricsToken: token}, true)
+	clerk := s.signedIn(t, "clerk@northvale.example")
+	var board int64
+	if err := s.app.db.QueryRow(`SELECT id FROM boards ORDER BY id LIMIT 1`).Scan(&board); err != nil {
+		t.Fatal(err)
+	}
+	b := fmt.Sprint("/boards/", board)
+	pages := []string{b + "/actions", b + "/dashboard", b, "/my/actions"}
+	const workers, rounds = 4, 5
+	errc := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := range rounds * len(pages) {
+				path := pages[(i+w)%len(pages)]
+				res, err := clerk.http.Get(s.URL + path)
+				if err != nil {
+					errc <- err
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					errc <- fmt.Errorf("%s: %d", path, res.StatusCode)
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, text := scrape(t, s.URL, token)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, route := range []string{"/boards/:id/actions", "/boards/:id/dashboard", "/boards/:id", "/my/actions"} {
+		if n := sample(t, text, `quorum_http_requests_total{code="2xx",method="GET",route="`+route+`"}`); n != workers*rounds {
+			t.Errorf("%s counted %v times, want %d", route, n, workers*rounds)
+		}
 	}
 }
 

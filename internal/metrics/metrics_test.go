@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -82,6 +84,45 @@ quorum_outbox_waiting_messages 3
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "quorum_database_size_bytes 9192") ||
 		strings.Contains(rec.Body.String(), "quorum_outbox_waiting_messages 0") {
 		t.Errorf("scrape with the outbox failing: %d\n%s", rec.Code, rec.Body)
+	}
+}
+
+// Routes first seen by several requests at once, while Prometheus scrapes: each request
+// counted once (and, under -race, no unguarded access to the route table).
+func TestMetricsConcurrentObserve(t *testing.T) {
+	m := New(Options{})
+	const workers, each = 4, 300
+	routes := []string{"/a", "/b/:id", "/c", "", "/d/*path"}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			if _, err := m.Registry().Gather(); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				m.observe("GET", routes[(i+w)%len(routes)], 200+100*(i%3), time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	<-done
+	total := 0.0
+	for _, k := range []string{"2xx", "3xx", "4xx"} {
+		for _, r := range []string{"/a", "/b/:id", "/c", Unmatched, "/d/*path"} {
+			total += testutil.ToFloat64(m.requests.WithLabelValues("GET", r, k))
+		}
+	}
+	if total != workers*each {
+		t.Errorf("%v requests counted, want %d", total, workers*each)
+	}
+	if n := len(*m.series.Load()); n != 15 {
+		t.Errorf("%d series kept, want 15", n)
 	}
 }
 
