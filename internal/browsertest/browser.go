@@ -88,6 +88,40 @@ func NewBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// NewTab opens a tab of the browser that ctx (from NewBrowser) drives, in a browser
+// context of its own: its cookies are its own, so each tab can be signed in as someone
+// else while one browser serves them all. Errors the tab's pages report fail the test at
+// its end, as NewBrowser's do. The tab closes when the test ends.
+func NewTab(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(tab); err != nil {
+		cancel()
+		t.Fatalf("open a tab: %v", err)
+	}
+	c := &console{}
+	tab = context.WithValue(tab, consoleKey{}, c)
+	messages := chromedp.Console(tab)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			c.add(m)
+		}
+	}()
+	t.Cleanup(func() {
+		for _, e := range ConsoleErrors(tab) {
+			t.Errorf("browser reported: %s", e)
+		}
+		cancel()
+	})
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("set the viewport: %v", err)
+	}
+	return tab
+}
+
 type consoleKey struct{}
 
 // console keeps the errors the page has reported.
@@ -187,6 +221,17 @@ func Visit(ctx context.Context, url string) error {
 		return fmt.Errorf("open %s: HTTP %d", url, res.Status)
 	}
 	return nil
+}
+
+// Open opens url, waits for the page to load and returns its HTTP status (after any
+// redirect), for a caller that expects some pages to answer 403 or 404.
+func Open(ctx context.Context, url string) (int64, error) {
+	res, err := chromedp.Run(ctx, chromedp.NavigateResponse(url))
+	if err != nil {
+		return 0, fmt.Errorf("open %s: %w", url, err)
+	}
+	answered(ctx, res)
+	return res.Status, nil
 }
 
 // Submit presses the button (or link) sel picks, waits for the page that answers and
