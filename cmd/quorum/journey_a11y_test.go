@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -31,6 +33,7 @@ func TestA11y(t *testing.T) {
 	srv := browsertest.Start(t)
 	browser := browsertest.NewBrowser(t)
 	d := loadA11yDemo(t, srv.DB)
+	clearScreens(t, "a11y-")
 
 	t.Run("Canary", func(t *testing.T) { axeCanary(t, browser, srv.URL) })
 
@@ -52,6 +55,7 @@ func TestA11y(t *testing.T) {
 						}
 					}
 					sw.pages(t, tab, srv.URL, r.name, d.pages())
+					sw.forms(t, tab, srv.URL, r.name, d.forms(r.name))
 				})
 			})
 		}
@@ -96,6 +100,20 @@ func axeCanary(t *testing.T, ctx context.Context, base string) {
 	}
 }
 
+// clearScreens removes the screenshots a run before left under that prefix, so that what
+// testdata/screens holds is this run's.
+func clearScreens(t *testing.T, prefix string) {
+	t.Helper()
+	root, err := browsertest.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := filepath.Glob(filepath.Join(root, "testdata", "screens", prefix+"*.png"))
+	for _, f := range old {
+		_ = os.Remove(f)
+	}
+}
+
 // a11yRoles are the people the pages are checked as: who signs in, and with what rights.
 var a11yRoles = []struct{ name, email string }{
 	{"anonymous", ""},
@@ -137,7 +155,7 @@ func loadA11yDemo(t *testing.T, dbPath string) *a11yDemo {
 	one(&d.group, `SELECT id FROM boards WHERE short_name = 'SVDG'`)
 	now := time.Now().UTC().Format(time.RFC3339)
 	one(&d.next, `SELECT id FROM meetings WHERE board_id = ? AND starts_at > ? ORDER BY starts_at LIMIT 1`, d.board, now)
-	one(&d.item, `SELECT id FROM agenda_items WHERE meeting_id = ? ORDER BY position DESC LIMIT 1`, d.next)
+	one(&d.item, `SELECT id FROM agenda_items WHERE meeting_id = ? AND kind = 'substantive' ORDER BY position LIMIT 1`, d.next)
 	one(&d.signed, `SELECT meeting_id FROM minutes WHERE status = 'signed' ORDER BY meeting_id LIMIT 1`)
 	one(&d.draft, `SELECT meeting_id FROM minutes WHERE status = 'draft' AND meeting_id IN (SELECT id FROM meetings WHERE board_id = ?)`, d.board)
 	one(&d.circulated, `SELECT meeting_id FROM minutes WHERE status = 'circulated' LIMIT 1`)
@@ -152,8 +170,15 @@ func loadA11yDemo(t *testing.T, dbPath string) *a11yDemo {
 	one(&d.plan, `SELECT id FROM plans ORDER BY id LIMIT 1`)
 	one(&d.planAction, `SELECT id FROM plan_actions WHERE lead_person_id = ? ORDER BY id LIMIT 1`, priya.ID)
 
-	// The signed links an officer gets by email, made as the clerk's "send link" would.
-	if d.actionLink, err = a.actions.CreateLink(ctx, d.action, priya.ID, 24*time.Hour); err != nil {
+	// The signed links an officer gets by email, made as the clerk's "send link" would: for
+	// someone else's action, since the link's page marks it done.
+	var linked, owner int64
+	if err := a.db.QueryRowContext(ctx, `SELECT a.id, o.person_id FROM actions a JOIN action_owners o ON o.action_id = a.id
+		WHERE o.person_id IS NOT NULL AND o.person_id != ? AND a.status IN ('open', 'in_progress') ORDER BY a.id LIMIT 1`,
+		priya.ID).Scan(&linked, &owner); err != nil {
+		t.Fatalf("the demo has no open action of someone else's: %v", err)
+	}
+	if d.actionLink, err = a.actions.CreateLink(ctx, linked, owner, 24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if d.planLink, err = a.actions.CreatePlanLink(ctx, d.planAction, priya.ID, 24*time.Hour); err != nil {
@@ -230,12 +255,47 @@ func (d *a11yDemo) pages() []a11yPage {
 		{"plan-sign", fmt.Sprintf("/plans/%d/sign", d.plan)},
 		{"plan-action", fmt.Sprintf("/plan-actions/%d", d.planAction)},
 		{"plan-link", "/p/" + url.PathEscape(d.planLink)},
+		{"plan-update-none", fmt.Sprintf("/items/%d/plan-update.pdf", d.item)}, // a page saying there is no plan
 		// outbox, pack
 		{"outbox", "/admin/outbox"},
 		{"pack", fmt.Sprintf("/meetings/%d/pack", d.next)},
 		// errors
 		{"not-found", "/no-such-page"},
 	}
+}
+
+// forms lists the answers to forms that a role's pages do not show: each error summary
+// and field error, a success banner, the page after an action is done by link.
+func (d *a11yDemo) forms(role string) []a11yForm {
+	link := "/a/" + url.PathEscape(d.actionLink)
+	plan := "/p/" + url.PathEscape(d.planLink)
+	switch role {
+	case "anonymous":
+		return []a11yForm{
+			{a11yPage{"login-refused", "/login"}, map[string]string{"email": "nobody@northvale.example", "password": "not-the-password"},
+				`form[action="/login"] button[type="submit"]`},
+			{a11yPage{"action-link-refused", link}, nil, `form[action$="/update"] button[type="submit"]`},
+			{a11yPage{"plan-link-saved", plan}, nil, `form[action^="/p/"] button[type="submit"]`},
+			{a11yPage{"action-link-done", link}, map[string]string{"note": "Letters sent to every partner."},
+				`form[action$="/complete"] button[type="submit"]`},
+		}
+	case "officer":
+		a := fmt.Sprintf("/actions/%d", d.action)
+		return []a11yForm{
+			{a11yPage{"action-update-refused", a}, nil, `form[action$="/updates"] button[type="submit"]`},
+			{a11yPage{"action-update-posted", a}, map[string]string{"text": "Draft letter with the Chair."},
+				`form[action$="/updates"] button[type="submit"]`},
+		}
+	case "clerk":
+		return []a11yForm{
+			{a11yPage{"board-new-refused", "/boards/new"}, nil, `main form button[type="submit"]`},
+			{a11yPage{"item-edit-refused", fmt.Sprintf("/items/%d/edit", d.item)}, map[string]string{"title": ""},
+				fmt.Sprintf(`form[action="/items/%d"] button[type="submit"]`, d.item)},
+			{a11yPage{"minutes-edit-refused", fmt.Sprintf("/meetings/%d/minutes/edit", d.draft)},
+				map[string]string{"text": "ACTION @PN: an action under no item"}, `#minutes-form button[type="submit"]`},
+		}
+	}
+	return nil
 }
 
 // a11ySweep is what the roles' sweeps share: what each page showed, so that a page that
@@ -286,40 +346,76 @@ func (s *a11ySweep) pages(t *testing.T, tab context.Context, base, role string, 
 		if err != nil {
 			t.Fatal(err)
 		}
-		if status >= 500 {
-			t.Errorf("%s, %s (%s): HTTP %d", role, p.name, p.path, status)
-		}
-		shown, err := browsertest.Eval[string](tab, shownJS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		who := role + " " + p.name
-		if by, first := s.first(shown, who); !first {
-			t.Logf("%s (%s, HTTP %d): as %s", p.name, p.path, status, by)
-			continue
-		}
-		checked++
-		for _, v := range browsertest.A11yViolations(t, tab) {
-			if v.Fail {
-				t.Errorf("%s, %s: %s", role, p.name, v.Text)
-			} else {
-				t.Logf("%s, %s (not failing): %s", role, p.name, v.Text)
-			}
-		}
-		name := fmt.Sprintf("a11y-%s-%s", role, p.name)
-		browsertest.Screenshot(t, tab, name+"-1280")
-		if err := chromedp.Do(tab, chromedp.EmulateViewport(320, 640)); err != nil {
-			t.Fatal(err)
-		}
-		if wide := overflow(t, tab); wide != "" {
-			t.Errorf("%s, %s (%s) at 320 px scrolls sideways: %s", role, p.name, p.path, wide)
-		}
-		browsertest.Screenshot(t, tab, name+"-320")
-		if err := chromedp.Do(tab, chromedp.EmulateViewport(1280, 900)); err != nil {
-			t.Fatal(err)
+		if s.check(t, tab, role, p, status) {
+			checked++
 		}
 	}
 	t.Logf("%s: %d pages opened, %d checked", role, len(pages), checked)
+}
+
+// a11yForm is a page as a form sent from it answers: refused with its errors shown, or
+// done with a message. The form is the one whose button sel picks, with fields filled
+// in first (by id).
+type a11yForm struct {
+	a11yPage
+	fill map[string]string
+	sel  string
+}
+
+// forms sends each form and checks the page that answers, as pages does.
+func (s *a11ySweep) forms(t *testing.T, tab context.Context, base, role string, forms []a11yForm) {
+	t.Helper()
+	for _, f := range forms {
+		if err := browsertest.Visit(tab, base+f.path); err != nil {
+			t.Fatal(err)
+		}
+		if err := browsertest.Fill(tab, f.fill); err != nil {
+			t.Fatal(err)
+		}
+		res, err := browsertest.Submit(tab, f.sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.check(t, tab, role, f.a11yPage, res.Status)
+	}
+}
+
+// check checks the page the tab shows, unless it shows exactly what a page already
+// checked did, and says whether it did: axe at 1280 px, sideways scrolling at 320 px,
+// and a screenshot at each width.
+func (s *a11ySweep) check(t *testing.T, tab context.Context, role string, p a11yPage, status int64) bool {
+	t.Helper()
+	if status >= 500 {
+		t.Errorf("%s, %s (%s): HTTP %d", role, p.name, p.path, status)
+	}
+	shown, err := browsertest.Eval[string](tab, shownJS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if by, first := s.first(shown, role+" "+p.name); !first {
+		t.Logf("%s (%s, HTTP %d): as %s", p.name, p.path, status, by)
+		return false
+	}
+	for _, v := range browsertest.A11yViolations(t, tab) {
+		if v.Fail {
+			t.Errorf("%s, %s: %s", role, p.name, v.Text)
+		} else {
+			t.Logf("%s, %s (not failing): %s", role, p.name, v.Text)
+		}
+	}
+	name := fmt.Sprintf("a11y-%s-%s", role, p.name)
+	browsertest.Screenshot(t, tab, name+"-1280")
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(320, 640)); err != nil {
+		t.Fatal(err)
+	}
+	if wide := overflow(t, tab); wide != "" {
+		t.Errorf("%s, %s (%s) at 320 px scrolls sideways: %s", role, p.name, p.path, wide)
+	}
+	browsertest.Screenshot(t, tab, name+"-320")
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+	return true
 }
 
 // overflow says what makes the page wider than the window, or "" when nothing does: the

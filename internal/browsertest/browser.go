@@ -260,7 +260,9 @@ func Fill(ctx context.Context, fields map[string]string) error {
 		case "SELECT":
 			err = chromedp.Do(ctx, chromedp.SetValue(chromedp.ID(id), v))
 		default:
-			err = chromedp.Do(ctx, chromedp.Clear(chromedp.ID(id)), chromedp.SendKeys(chromedp.ID(id), v))
+			// Emptied by script, not chromedp.Clear, which fails on an empty <textarea>.
+			err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%q).value = ""`, id)),
+				chromedp.SendKeys(chromedp.ID(id), v))
 		}
 		if err != nil {
 			return fmt.Errorf("fill #%s: %w", id, err)
