@@ -112,9 +112,11 @@ func readCSV(r io.Reader) ([][]string, error) {
 }
 
 // xlsxLimits bound what an uploaded workbook may unpack to: an action log or a plan of
-// a few thousand rows is a few megabytes of XML, and a zip bomb is refused before
-// excelize (which holds the whole unpacked workbook in memory) expands it.
-var xlsxLimits = zipcheck.Limits{Entries: 1000, Uncompressed: 64 << 20}
+// a few thousand rows is a few megabytes of XML in a few dozen parts, and a zip bomb is
+// refused before excelize (which holds the whole unpacked workbook in memory) expands it.
+// The parts are held to 250 as well because each sheet costs work of its own: a sheet of
+// one cell at A1048576 reads back as a million rows.
+var xlsxLimits = zipcheck.Limits{Entries: 250, Uncompressed: 64 << 20}
 
 // openXLSX checks an uploaded workbook's zip directory, then opens it. Its errors are
 // safe to show.

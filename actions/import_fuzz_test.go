@@ -296,3 +296,59 @@ func FuzzDueCell(f *testing.F) {
 		}
 	})
 }
+
+// withReplaced is workbook with the named parts replaced (or added), stored uncompressed.
+func withReplaced(t testing.TB, workbook []byte, parts map[string][]byte) []byte {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(workbook), int64(len(workbook)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, f := range z.File {
+		if _, ok := parts[f.Name]; !ok {
+			w.Copy(f)
+		}
+	}
+	for name, data := range parts {
+		pw, _ := w.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		pw.Write(data)
+	}
+	w.Close()
+	return buf.Bytes()
+}
+
+// FuzzImportXLSXSheet puts any XML in an exported action log's first sheet and shared
+// strings, so that the fuzzer works on what excelize parses and the rows it hands on
+// (cell references, types, inline strings, dates as serials), not on a zip's checksums.
+func FuzzImportXLSXSheet(f *testing.F) {
+	fx := newFixture(f)
+	wb := logWorkbook(fx)
+	z, _ := zip.NewReader(bytes.NewReader(wb), int64(len(wb)))
+	part := func(name string) []byte {
+		for _, zf := range z.File {
+			if zf.Name == name {
+				rc, _ := zf.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				return b
+			}
+		}
+		f.Fatalf("the exported workbook has no %s", name)
+		return nil
+	}
+	sheet, shared := part("xl/worksheets/sheet1.xml"), part("xl/sharedStrings.xml")
+	f.Add(sheet, shared)
+	const ns = `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`
+	f.Add([]byte(ns+`<row r="1"><c r="A1" t="inlineStr"><is><t>Action</t></is></c><c r="B1" t="inlineStr"><is><t>Owner</t></is></c><c r="C1" t="inlineStr"><is><t>Due</t></is></c></row>`+
+		`<row r="2"><c r="A2" t="inlineStr"><is><t>map it</t></is></c><c r="B2" t="inlineStr"><is><t>@JS</t></is></c><c r="C2"><v>46081.5</v></c></row></sheetData></worksheet>`), shared)
+	f.Add([]byte(ns+`<row r="1"><c r="A1" t="s"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" t="s"><v>999</v></c></row></sheetData></worksheet>`), shared)
+	f.Add([]byte(ns+`<row r="1"><c r="A1" t="e"><v>#REF!</v></c><c r="B1" t="b"><v>1</v></c><c r="C1"><f>HYPERLINK("http://evil")</f><v>x</v></c></row></sheetData></worksheet>`), []byte("<sst/>"))
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, sheetXML, sharedXML []byte) {
+		data := withReplaced(t, wb, map[string][]byte{"xl/worksheets/sheet1.xml": sheetXML, "xl/sharedStrings.xml": sharedXML})
+		p, err := fx.s.ParseImport(ctx, fx.board, "log.xlsx", bytes.NewReader(data))
+		checkPreview(t, p, err)
+	})
+}
