@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"quorum/internal/errs"
 )
@@ -350,5 +353,62 @@ func FuzzImportXLSXSheet(f *testing.F) {
 		data := withReplaced(t, wb, map[string][]byte{"xl/worksheets/sheet1.xml": sheetXML, "xl/sharedStrings.xml": sharedXML})
 		p, err := fx.s.ParseImport(ctx, fx.board, "log.xlsx", bytes.NewReader(data))
 		checkPreview(t, p, err)
+	})
+}
+
+// FuzzImportPlanXLSXSheet puts any XML in the first theme's sheet of an exported plan,
+// for the plan reader's checks of headings, RAG, dates, leads and references. Each input
+// opens a whole eight-sheet workbook (a few execs a second), so CI leaves it out; run it
+// for minutes after changing readPlanXLSX.
+func FuzzImportPlanXLSXSheet(f *testing.F) {
+	fx := newFixture(f)
+	var wb bytes.Buffer
+	if err := WritePlanXLSX(&wb, fx.filledPlan()); err != nil {
+		f.Fatal(err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(wb.Bytes()))
+	if err != nil {
+		f.Fatal(err)
+	}
+	// The theme's sheet as inline strings, so the fuzzer's changes to the text stay in it.
+	var sheet bytes.Buffer
+	sheet.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	rows, _ := x.GetRows(x.GetSheetList()[1], excelize.Options{RawCellValue: true})
+	for i, r := range rows {
+		fmt.Fprintf(&sheet, `<row r="%d">`, i+1)
+		for j, v := range r {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			var esc bytes.Buffer
+			xml.EscapeText(&esc, []byte(v))
+			fmt.Fprintf(&sheet, `<c r="%s" t="inlineStr"><is><t>%s</t></is></c>`, cell, esc.String())
+		}
+		sheet.WriteString(`</row>`)
+	}
+	sheet.WriteString(`</sheetData></worksheet>`)
+	x.Close()
+	ctx := context.Background()
+	if themes, ps := fx.s.readPlanXLSX(ctx, bytes.NewReader(withReplaced(f, wb.Bytes(), map[string][]byte{"xl/worksheets/sheet2.xml": sheet.Bytes()}))); len(ps) > 0 || len(themes[0].actions) == 0 {
+		f.Fatalf("the seed does not read back: %v", ps)
+	}
+	f.Add(sheet.Bytes())
+	f.Add(bytes.Replace(sheet.Bytes(), []byte("Red"), []byte("Purple"), 1))
+	f.Fuzz(func(t *testing.T, sheetXML []byte) {
+		data := withReplaced(t, wb.Bytes(), map[string][]byte{"xl/worksheets/sheet2.xml": sheetXML})
+		themes, problems := fx.s.readPlanXLSX(ctx, bytes.NewReader(data))
+		for _, p := range problems {
+			if p.Sheet == "" || p.Text == "" {
+				t.Fatalf("a problem without its sheet or text: %+v", p)
+			}
+		}
+		if len(problems) > 0 {
+			return
+		}
+		for _, th := range themes {
+			for _, a := range th.actions {
+				if err := a.a.Validate(); err != nil {
+					t.Fatalf("row %d passed on invalid: %v", a.row, err)
+				}
+			}
+		}
 	})
 }
