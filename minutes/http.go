@@ -104,6 +104,11 @@ func (h *Handler) load(c *gin.Context) (*page, error) {
 	if errs.Code(err) == errs.NotFound {
 		err = nil
 	}
+	// Those outside the board read the exempt items' headings only. They change nothing
+	// here, so every page, file and answer they get is made from the redacted text.
+	if p.minutes != nil && !p.v.member {
+		p.minutes.Text = string(WithoutExempt([]byte(p.minutes.Text), ExemptItems(m)))
+	}
 	return p, err
 }
 

@@ -81,7 +81,7 @@ func (s *Service) Build(ctx context.Context, meetingID int64, o Options) (*Built
 
 	var front []part
 	if o.Supplement == 0 {
-		if front, err = s.frontParts(ctx, m, b); err != nil {
+		if front, err = s.frontParts(ctx, m, b, o.Restricted); err != nil {
 			return nil, err
 		}
 	}
@@ -304,8 +304,9 @@ func (s *Service) previousMeeting(ctx context.Context, m *meetings.Meeting) (*me
 }
 
 // frontParts renders the action log, the minutes of the last meeting and what was
-// circulated since it.
-func (s *Service) frontParts(ctx context.Context, m *meetings.Meeting, b *meetings.Board) ([]part, error) {
+// circulated since it. Outside the restricted pack, the minutes' exempt items are their
+// headings only.
+func (s *Service) frontParts(ctx context.Context, m *meetings.Meeting, b *meetings.Board, restricted bool) ([]part, error) {
 	var out []part
 	open, err := s.Actions.OpenForMeeting(ctx, m.ID)
 	if err != nil {
@@ -332,6 +333,9 @@ func (s *Service) frontParts(ctx context.Context, m *meetings.Meeting, b *meetin
 			pm, err := s.Meetings.Meeting(ctx, prev.ID)
 			if err != nil {
 				return nil, err
+			}
+			if !restricted {
+				mins.Text = string(minutes.WithoutExempt([]byte(mins.Text), minutes.ExemptItems(pm)))
 			}
 			fm, body := frontMatter(ctx, s.Meetings, mins, pm, b)
 			var buf bytes.Buffer
