@@ -155,7 +155,8 @@ func TestMetricsBehindToken(t *testing.T) {
 }
 
 // Clients at once on the signed-in pages that share caches (the action log's, the
-// sessions', the prepared statements'): every request is counted once, under its route.
+// sessions', the prepared statements', the pack files'): every request is counted once,
+// under its route.
 // CI runs this under -race, which makes it the race check of the router's shared state.
 func TestMetricsUnderConcurrentRequests(t *testing.T) {
 	const token = "concurrent-token"
@@ -165,8 +166,13 @@ func TestMetricsUnderConcurrentRequests(t *testing.T) {
 	if err := s.app.db.QueryRow(`SELECT id FROM boards ORDER BY id LIMIT 1`).Scan(&board); err != nil {
 		t.Fatal(err)
 	}
+	p, _ := packMeeting(t, s)
+	pack := fmt.Sprintf("/meetings/%d/pack", p.next.ID)
+	if res := clerk.post(pack+"/publish", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish the pack: %d", res.StatusCode)
+	}
 	b := fmt.Sprint("/boards/", board)
-	pages := []string{b + "/actions", b + "/dashboard", b, "/my/actions"}
+	pages := []string{b + "/actions", b + "/dashboard", b, "/my/actions", pack + ".pdf"}
 	const workers, rounds = 4, 5
 	errc := make(chan error, workers)
 	for w := range workers {
@@ -197,7 +203,7 @@ func TestMetricsUnderConcurrentRequests(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("/metrics: %d", code)
 	}
-	for _, route := range []string{"/boards/:id/actions", "/boards/:id/dashboard", "/boards/:id", "/my/actions"} {
+	for _, route := range []string{"/boards/:id/actions", "/boards/:id/dashboard", "/boards/:id", "/my/actions", "/meetings/:id/pack.pdf"} {
 		if n := sample(t, text, `quorum_http_requests_total{code="2xx",method="GET",route="`+route+`"}`); n != workers*rounds {
 			t.Errorf("%s counted %v times, want %d", route, n, workers*rounds)
 		}
