@@ -210,25 +210,21 @@ func TestMetricsUnderConcurrentRequests(t *testing.T) {
 	}
 }
 
-// The serve command with -metrics-addr (here from QUORUM_METRICS_ADDR) serves /metrics on
-// that address with no token, and not on the site's.
-func TestMetricsSeparateListener(t *testing.T) {
+// runServe runs the serve command over a new, empty database with the environment env
+// and returns the site's address and the metrics listener's (empty without one). The
+// test's cleanup stops it.
+func runServe(t *testing.T, env map[string]string) (site, metricsURL string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	env := func(k string) string {
-		if k == "QUORUM_METRICS_ADDR" {
-			return "127.0.0.1:0"
-		}
-		return ""
-	}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-demo=false", "-db", filepath.Join(t.TempDir(), "q.db")}, env, nil, pw)
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-demo=false", "-db", filepath.Join(t.TempDir(), "q.db")},
+			func(k string) string { return env[k] }, nil, pw)
 		pw.Close()
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
-		go io.Copy(io.Discard, pr)
 		select {
 		case err := <-done:
 			if err != nil {
@@ -237,10 +233,9 @@ func TestMetricsSeparateListener(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Error("serve did not stop")
 		}
-	}()
-	var site, metricsURL string
+	})
 	lines := bufio.NewScanner(pr)
-	for (site == "" || metricsURL == "") && lines.Scan() {
+	for site == "" && lines.Scan() {
 		l := lines.Text()
 		if a, ok := strings.CutPrefix(l, "Metrics at "); ok {
 			metricsURL = strings.TrimSuffix(a, "/metrics")
@@ -248,11 +243,20 @@ func TestMetricsSeparateListener(t *testing.T) {
 			site, _, _ = strings.Cut(a, " ")
 		}
 	}
-	if site == "" || metricsURL == "" {
-		t.Fatalf("serve did not print both addresses (site %q, metrics %q)", site, metricsURL)
-	}
 	go io.Copy(io.Discard, pr)
+	if site == "" {
+		t.Fatal("serve did not say where it serves")
+	}
+	return site, metricsURL
+}
 
+// The serve command with -metrics-addr (here from QUORUM_METRICS_ADDR) serves /metrics on
+// that address, and not on the site's; with a token as well, both ask for it.
+func TestMetricsSeparateListener(t *testing.T) {
+	site, metricsURL := runServe(t, map[string]string{"QUORUM_METRICS_ADDR": "127.0.0.1:0"})
+	if metricsURL == "" {
+		t.Fatal("serve did not say where the metrics are")
+	}
 	res, err := http.Get(site + "/healthz")
 	if err != nil {
 		t.Fatal(err)
@@ -274,6 +278,20 @@ func TestMetricsSeparateListener(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != http.StatusNotFound {
 			t.Errorf("the metrics listener serves the site: /healthz %d", res.StatusCode)
+		}
+	}
+
+	const token = "both-listeners"
+	site, metricsURL = runServe(t, map[string]string{"QUORUM_METRICS_ADDR": "127.0.0.1:0", "QUORUM_METRICS_TOKEN": token})
+	for _, base := range []string{site, metricsURL} {
+		if code, _ := scrape(t, base, ""); code != http.StatusUnauthorized {
+			t.Errorf("%s/metrics without the token: %d, want 401", base, code)
+		}
+		if code, _ := scrape(t, base, "not-it"); code != http.StatusForbidden {
+			t.Errorf("%s/metrics with a wrong token: %d, want 403", base, code)
+		}
+		if code, text := scrape(t, base, token); code != http.StatusOK || !strings.Contains(text, "quorum_database_size_bytes") {
+			t.Errorf("%s/metrics with the token: %d", base, code)
 		}
 	}
 }
