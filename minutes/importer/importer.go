@@ -15,7 +15,6 @@ import (
 	"io"
 	"strings"
 
-	"quorum/internal/errs"
 	"quorum/minutes"
 )
 
@@ -137,7 +136,8 @@ func convert(rows []row, opt Options) (res *Result, err error) {
 	defer func() {
 		// A bug here must cost the clerk an error message, never the server a request.
 		if e := recover(); e != nil {
-			res, err = nil, errs.E(errs.Invalid, "Quorum could not convert these minutes: please report this (%v)", e)
+			// Lower case for Go's error style; message() capitalises what the clerk sees.
+			res, err = nil, fmt.Errorf("quorum could not convert these minutes: please report this (%v)", e)
 		}
 	}()
 	c := newConverter(opt)
