@@ -23,10 +23,15 @@ const formsFuzzSeed = "title=Budget+2026&text=ACTION+%40JS%3A+send+the+plan+by+n
 	"&starts_on=2026-01-01&ends_on=2026-12-31&deadline=2026-05-01&days_before=7&direction=up&to_meeting=2&duration_minutes=90&version=1" +
 	"&comment=Fine&signed_on=2026-03-01&reason=no+longer+needed&theme_title=Theme&new_title=New&kind=member&nature=Trustee"
 
+// formsFuzzJSON is the JSON API's seed: the fields its bodies carry, some of them wrong.
+const formsFuzzJSON = `{"title":"Budget","name":"Jo Bloggs","short_name":"JB","starts_at":"2026-06-17T10:00:00Z","ends_at":"2026-06-17T09:00:00Z",` +
+	`"text":"## 1. Welcome\nACTION @JS: send it (by 31 February 2026)\n","version":1,"note":"done","purpose":"for decision",` +
+	`"due":{"date":"2026-02-30","next":true},"owners":["@JS","@nobody"],"exempt":true,"mode":"virtual","approved_at_meeting":-1}`
+
 // FuzzFormPosts posts any form body to every state-changing route of the real router, as
-// an admin (who passes every access rule), against the demo partnership: whatever is
-// posted, the answer is never a 5xx. Seeds: each route with the usual fields filled in,
-// and a few forms as clerks send them.
+// an admin (who passes every access rule), against the demo partnership, and any JSON to
+// the API's: whatever is posted, the answer is never a 5xx. Seeds: each route with the
+// usual fields filled in, and a few forms as clerks send them.
 func FuzzFormPosts(f *testing.F) {
 	s := newTestServer(f)
 	admin := s.signedIn(f, "admin@northvale.example")
@@ -64,8 +69,12 @@ func FuzzFormPosts(f *testing.F) {
 	if len(paths) < 50 {
 		f.Fatalf("only %d routes to post to", len(paths))
 	}
-	for i := range paths {
-		f.Add(uint16(i), formsFuzzSeed)
+	for i, p := range paths {
+		if strings.Contains(p, " /api/") {
+			f.Add(uint16(i), formsFuzzJSON)
+		} else {
+			f.Add(uint16(i), formsFuzzSeed)
+		}
 	}
 	at := func(prefix string) uint16 {
 		for i, p := range paths {
@@ -86,6 +95,9 @@ func FuzzFormPosts(f *testing.F) {
 		method, path, _ := strings.Cut(paths[int(route)%len(paths)], " ")
 		req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if strings.HasPrefix(path, "/api/") {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		res, err := admin.http.Do(req)
 		if err != nil {
