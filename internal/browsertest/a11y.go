@@ -79,6 +79,24 @@ type A11yProblem struct {
 // that sums problems up across many pages before failing.
 func A11yViolations(t *testing.T, ctx context.Context) []A11yProblem {
 	t.Helper()
+	tags, _ := json.Marshal(append(slices.Clone(WCAGTags), "best-practice"))
+	return runAxe(t, ctx, fmt.Sprintf(`{type: "tag", values: %s}`, tags))
+}
+
+// LayoutRules are the axe rules whose answer changes with the width of the window: a
+// target that shrinks, a box that starts to scroll. A11yLayout runs them alone, which is
+// quick (no colour contrast), for a page already checked at another width.
+var LayoutRules = []string{"target-size", "scrollable-region-focusable", "meta-viewport", "nested-interactive", "region"}
+
+// A11yLayout runs LayoutRules on the page and returns what they found, as A11yViolations.
+func A11yLayout(t *testing.T, ctx context.Context) []A11yProblem {
+	t.Helper()
+	rules, _ := json.Marshal(LayoutRules)
+	return runAxe(t, ctx, fmt.Sprintf(`{type: "rule", values: %s}`, rules))
+}
+
+func runAxe(t *testing.T, ctx context.Context, runOnly string) []A11yProblem {
+	t.Helper()
 	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.axe === "object"`))
 	if err != nil {
 		t.Fatalf("a11y: %v", err)
@@ -88,9 +106,8 @@ func A11yViolations(t *testing.T, ctx context.Context) []A11yProblem {
 			t.Fatalf("a11y: load axe: %v", err)
 		}
 	}
-	tags, _ := json.Marshal(append(slices.Clone(WCAGTags), "best-practice"))
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](fmt.Sprintf(
-		`axe.run(document, {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]}).then(r => ({violations: r.violations}))`, tags),
+		`axe.run(document, {runOnly: %s, resultTypes: ["violations"]}).then(r => ({violations: r.violations}))`, runOnly),
 		chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("a11y: run axe: %v", err)
