@@ -194,8 +194,19 @@ func TestSecurityHeadersAndHealth(t *testing.T) {
 	big := strings.NewReader("name=" + strings.Repeat("a", maxBody+10))
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/login", big)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if res := c.do(req); res.StatusCode >= 500 {
-		t.Errorf("an oversized body: %d", res.StatusCode)
+	if res := c.do(req); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("an oversized sign-in form: %d, want 413", res.StatusCode)
+	}
+	// A clerk's form over the cap is a 413 that says so, and nothing is saved; not a form
+	// re-shown with every field empty.
+	clerk := s.signedIn(t, "clerk@northvale.example")
+	form := url.Values{"name": {"Oversized Board"}, "short_name": {"OVR"}, "description": {strings.Repeat("a", maxBody)}}
+	res = clerk.post("/boards", form)
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(res.body, "nothing was saved") {
+		t.Errorf("an oversized board form: %d %s", res.StatusCode, between(res.body, "<main", "</main>"))
+	}
+	if strings.Contains(clerk.get("/").body, "Oversized Board") {
+		t.Errorf("the oversized form saved a board")
 	}
 }
 

@@ -53,11 +53,20 @@ func SecurityHeaders() gin.HandlerFunc {
 }
 
 // LimitBody caps every request body; uploads get their own, larger, cap (UploadLimit).
+// A plain form is read here, so that one over the cap is a 413 saying so: gin's PostForm
+// drops the parse error, and the handler would see a form with every field empty.
 func LimitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
 			c.Set(rawBodyKey, c.Request.Body)
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+			if strings.HasPrefix(c.ContentType(), "application/x-www-form-urlencoded") {
+				var tooLarge *http.MaxBytesError
+				if err := c.Request.ParseForm(); errors.As(err, &tooLarge) {
+					Fail(c, errs.E(errs.TooLarge, "The form holds more than the %d MB a form may: nothing was saved", n>>20))
+					return
+				}
+			}
 		}
 		c.Next()
 	}
@@ -134,7 +143,8 @@ func (s *Site) answerError(c *gin.Context) {
 	status := Status(err)
 	msg := errs.Message(err)
 	code := errs.Code(err)
-	if status == http.StatusRequestEntityTooLarge {
+	if status == http.StatusRequestEntityTooLarge && code != errs.TooLarge {
+		// a body cut off by its cap, not one of our own refusals with its own message
 		code, msg = errs.TooLarge, "The upload is too large"
 	}
 	if status == http.StatusServiceUnavailable {
