@@ -436,20 +436,6 @@ func TestCheckPDF(t *testing.T) {
 	}
 }
 
-func FuzzCheckPDF(f *testing.F) {
-	f.Add([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"))
-	f.Add(testPDF(f, "seed", 1))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		n, err := CheckPDF(data)
-		if err == nil && n < 1 {
-			t.Fatalf("accepted a PDF of %d pages", n)
-		}
-		if err != nil && errs.Code(err) != errs.Invalid {
-			t.Fatalf("not an input error: %v", err)
-		}
-	})
-}
-
 func TestPapers(t *testing.T) {
 	f := newFixture(t)
 	f.must(f.s.AddItem(f.ctx, &AgendaItem{MeetingID: f.next.ID, Title: "Budget"}))
