@@ -284,7 +284,7 @@ func TestPapersOverHTTP(t *testing.T) {
 		{"not a PDF", []byte("GIF89a not a pdf"), 422, "must be a PDF"},
 		{"broken PDF", report[:len(report)/2], 422, "damaged PDF"},
 		{"no file", nil, 422, "Select a PDF"},
-		{"too large", append([]byte("%PDF-1.7\n"), make([]byte, 21<<20)...), 413, "too large"},
+		{"too large", append([]byte("%PDF-1.7\n"), make([]byte, 21<<20)...), 413, "smaller than 20 MB"},
 	}
 	for _, b := range bad {
 		name := "x.pdf"
