@@ -234,9 +234,11 @@ type Action struct {
 	MeetingID       int64     `json:"meeting_id,omitempty"`
 	MeetingStartsAt time.Time `json:"meeting_starts_at,omitzero"`
 	ItemID          int64     `json:"item_id,omitempty"`
-	ItemNumber      string    `json:"item_number,omitempty"`
-	MinuteNumber    string    `json:"minute_number,omitempty"`
-	Line            int       `json:"line,omitempty"`
+	// Exempt: raised under an agenda item taken in private; only the board reads it.
+	Exempt       bool   `json:"exempt,omitempty"`
+	ItemNumber   string `json:"item_number,omitempty"`
+	MinuteNumber string `json:"minute_number,omitempty"`
+	Line         int    `json:"line,omitempty"`
 
 	Text           string     `json:"text"`
 	Owners         []Owner    `json:"owners"`

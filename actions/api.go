@@ -104,6 +104,8 @@ func (h *Handler) apiList(c *gin.Context) {
 		web.Fail(c, err)
 		return
 	}
+	_, member := web.BoardRole(c)
+	f.Public = !member
 	as, _, err := h.store.CachedList(c.Request.Context(), c.GetInt64("board_id"), f)
 	if err != nil {
 		web.Fail(c, err)
@@ -121,6 +123,9 @@ func (h *Handler) apiDashboard(c *gin.Context) {
 	if err != nil {
 		web.Fail(c, err)
 		return
+	}
+	if _, member := web.BoardRole(c); !member {
+		d = d.Public()
 	}
 	c.JSON(http.StatusOK, d)
 }

@@ -75,8 +75,8 @@ func (s *Store) validUntil(ctx context.Context, boardID int64, now time.Time) (t
 }
 
 func filterKey(boardID int64, f Filter) string {
-	return fmt.Sprintf("%d|%s|%d|%d|%d|%t|%s|%s|%t|%d|%d", boardID, strings.Join(f.Statuses, ","), f.OwnerPersonID,
-		f.OrganisationID, f.MeetingID, f.Overdue, strings.TrimSpace(f.Query), f.Sort, f.Desc, f.Offset, f.Limit)
+	return fmt.Sprintf("%d|%s|%d|%d|%d|%t|%s|%s|%t|%d|%d|%t", boardID, strings.Join(f.Statuses, ","), f.OwnerPersonID,
+		f.OrganisationID, f.MeetingID, f.Overdue, strings.TrimSpace(f.Query), f.Sort, f.Desc, f.Offset, f.Limit, f.Public)
 }
 
 // CachedList is List, answered from the cache while the board's data and the clock allow.

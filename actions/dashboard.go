@@ -27,6 +27,26 @@ type Dashboard struct {
 	Series              []Point      `json:"series"`
 }
 
+// Public is the dashboard as those outside the board read it: the counts, but none of the
+// actions raised under an exempt agenda item among the oldest. The cached dashboard is
+// shared, so this is a copy.
+func (d *Dashboard) Public() *Dashboard {
+	p := *d
+	p.Oldest = PublicOnly(d.Oldest)
+	return &p
+}
+
+// PublicOnly is the actions not raised under an exempt agenda item, in a new slice.
+func PublicOnly(as []Action) []Action {
+	out := make([]Action, 0, len(as))
+	for _, a := range as {
+		if !a.Exempt {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // OwnerCount is how many outstanding actions an owner or organisation has.
 type OwnerCount struct {
 	Name           string `json:"name"`

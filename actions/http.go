@@ -297,14 +297,14 @@ func (h *Handler) board(c *gin.Context) (*meetings.Board, error) {
 
 func (h *Handler) listActions(c *gin.Context) {
 	boardID := c.GetInt64("board_id")
-	clerk, _ := web.BoardRole(c)
+	clerk, member := web.BoardRole(c)
 	q := readLogQuery(c)
-	key := fmt.Sprintf("log|%d|%t|%s", boardID, clerk, q.values().Encode())
-	h.cachedPage(c, boardID, key, "actions_log.html", func() (web.H, error) { return h.logData(c, q, clerk) })
+	key := fmt.Sprintf("log|%d|%t|%t|%s", boardID, clerk, member, q.values().Encode())
+	h.cachedPage(c, boardID, key, "actions_log.html", func() (web.H, error) { return h.logData(c, q, clerk, member) })
 }
 
 // logData is what the log's page shows; with bad input, the data to re-show it with.
-func (h *Handler) logData(c *gin.Context, q logQuery, clerk bool) (web.H, error) {
+func (h *Handler) logData(c *gin.Context, q logQuery, clerk, member bool) (web.H, error) {
 	ctx := c.Request.Context()
 	b, err := h.board(c)
 	if err != nil {
@@ -331,6 +331,7 @@ func (h *Handler) logData(c *gin.Context, q logQuery, clerk bool) (web.H, error)
 	if err != nil {
 		return data, err
 	}
+	f.Public = !member
 	as, total, err := h.store.CachedList(ctx, b.ID, f)
 	if err != nil {
 		return data, err
@@ -373,7 +374,7 @@ func (h *Handler) setReminders(c *gin.Context) {
 		}
 		q := readLogQuery(c)
 		q.Status, q.Sort, q.Page = "outstanding", "ref", 1
-		data, derr := h.logData(c, q, true)
+		data, derr := h.logData(c, q, true, true)
 		if derr != nil {
 			web.Fail(c, derr)
 			return
@@ -434,6 +435,8 @@ func (h *Handler) exportActions(c *gin.Context) ([]Action, *meetings.Board, bool
 		web.Fail(c, err)
 		return nil, nil, false
 	}
+	_, member := web.BoardRole(c)
+	f.Public = !member
 	as, _, err := h.store.CachedList(c.Request.Context(), b.ID, f)
 	if err != nil {
 		web.Fail(c, err)
@@ -513,7 +516,7 @@ func (h *Handler) createAction(c *gin.Context) {
 		// Re-show the log with the form filled in and its errors.
 		q := readLogQuery(c)
 		q.Status, q.Sort, q.Page = "outstanding", "ref", 1
-		data, derr := h.logData(c, q, true)
+		data, derr := h.logData(c, q, true, true)
 		if derr != nil {
 			web.Fail(c, derr)
 			return
@@ -649,7 +652,14 @@ func (h *Handler) loadAction(c *gin.Context) (*Action, viewer, error) {
 		return nil, viewer{}, err
 	}
 	v, err := h.viewerOf(c, a)
-	return a, v, err
+	if err != nil {
+		return nil, v, err
+	}
+	// An action raised under an exempt item is the board's and its owners' alone.
+	if _, member := web.BoardRole(c); a.Exempt && !member && !v.canUpdate {
+		return nil, v, errs.E(errs.NotFound, "Page not found")
+	}
+	return a, v, nil
 }
 
 var errNotYours = errs.E(errs.Forbidden, "Only the action’s owners, their organisation and the board’s clerk can change this action")
@@ -1076,7 +1086,8 @@ func (h *Handler) downloadDocument(c *gin.Context) {
 
 func (h *Handler) showDashboard(c *gin.Context) {
 	boardID := c.GetInt64("board_id")
-	h.cachedPage(c, boardID, fmt.Sprintf("dashboard|%d", boardID), "dashboard.html", func() (web.H, error) {
+	_, member := web.BoardRole(c)
+	h.cachedPage(c, boardID, fmt.Sprintf("dashboard|%d|%t", boardID, member), "dashboard.html", func() (web.H, error) {
 		ctx := c.Request.Context()
 		b, err := h.board(c)
 		if err != nil {
@@ -1089,6 +1100,9 @@ func (h *Handler) showDashboard(c *gin.Context) {
 		circulated, since, err := h.circulatedSinceLastMeeting(ctx, b.ID)
 		if err != nil {
 			return nil, err
+		}
+		if !member {
+			d, circulated = d.Public(), PublicOnly(circulated)
 		}
 		return web.H{"Title": "Chair’s dashboard: " + b.Name, "Nav": "boards", "Board": b, "D": d,
 			"Chart": template.HTML(ChartSVG(b.Name, d.Series)), "Circulated": circulated, "Since": since}, nil

@@ -20,6 +20,9 @@ type Filter struct {
 	Sort           string // ref (default), due, status, carried, updated
 	Desc           bool
 	Offset, Limit  int // Limit 0: every matching action
+	// Public: read by someone outside the board, so actions raised under an exempt agenda
+	// item are left out.
+	Public bool
 }
 
 // Sorts are the orders the log can be read in.
@@ -83,6 +86,9 @@ func (s *Store) where(boardID int64, f Filter) (string, []any, error) {
 	if f.MeetingID != 0 {
 		conds = append(conds, "a.meeting_id = ?")
 		args = append(args, f.MeetingID)
+	}
+	if f.Public {
+		conds = append(conds, "NOT EXISTS (SELECT 1 FROM agenda_items i WHERE i.id = a.item_id AND i.exempt = 1)")
 	}
 	if f.Overdue {
 		now := s.now()

@@ -83,7 +83,8 @@ const actionCols = `a.id, a.board_id, (SELECT b.short_name FROM boards b WHERE b
 	a.due_date, coalesce(a.due_meeting_id,0), coalesce(dm.starts_at,''), a.due_next,
 	a.status, a.dropped_reason, a.carried_forward, a.dissemination,
 	a.completed_at, a.completed_note, coalesce(a.completion_document_id,0), a.created_at, a.updated_at,
-	coalesce(lu.id,0), coalesce(lu.text,''), coalesce(lu.author,''), coalesce(lu.created_at,'')`
+	coalesce(lu.id,0), coalesce(lu.text,''), coalesce(lu.author,''), coalesce(lu.created_at,''),
+	EXISTS (SELECT 1 FROM agenda_items i WHERE i.id = a.item_id AND i.exempt = 1)`
 
 // The board's short name is read by a subquery rather than a join, so that the planner
 // never starts from boards and scans actions.
@@ -94,7 +95,7 @@ const actionFrom = ` FROM actions a
 
 // actionColCount is the number of actionCols; a query may select one more, a flag read
 // into DueAtMeeting.
-const actionColCount = 30
+const actionColCount = 31
 
 func scanAction(sc interface{ Scan(...any) error }, now time.Time, withFlag bool) (Action, error) {
 	var a Action
@@ -106,7 +107,7 @@ func scanAction(sc interface{ Scan(...any) error }, now time.Time, withFlag bool
 		&a.Due.Date, &a.Due.MeetingID, &dueStarts, &a.Due.Next,
 		&a.Status, &a.DroppedReason, &a.CarriedForward, &a.Dissemination,
 		&completed, &a.CompletedNote, &a.CompletionDocumentID, &created, &updated,
-		&luID, &luText, &luAuthor, &luAt}
+		&luID, &luText, &luAuthor, &luAt, &a.Exempt}
 	if withFlag {
 		dest = append(dest, &a.DueAtMeeting)
 	}

@@ -40,6 +40,9 @@ type Built struct {
 	Lines   []meetings.AgendaLine
 	Meeting *meetings.Meeting
 	Board   *meetings.Board
+	// Withheld: the public pack left out what only the board reads (the last minutes'
+	// exempt items, actions raised under them), so a restricted pack is wanted too.
+	Withheld bool
 }
 
 // Options say which pack to build.
@@ -80,8 +83,9 @@ func (s *Service) Build(ctx context.Context, meetingID int64, o Options) (*Built
 	}
 
 	var front []part
+	withheld := false
 	if o.Supplement == 0 {
-		if front, err = s.frontParts(ctx, m, b, o.Restricted); err != nil {
+		if front, withheld, err = s.frontParts(ctx, m, b, o.Restricted); err != nil {
 			return nil, err
 		}
 	}
@@ -275,7 +279,7 @@ func (s *Service) Build(ctx context.Context, meetingID int64, o Options) (*Built
 	for _, w := range where {
 		total += w.Pages
 	}
-	return &Built{PDF: pdf, Pages: total, Parts: where, Papers: held, Lines: lines, Meeting: m, Board: b}, nil
+	return &Built{PDF: pdf, Pages: total, Parts: where, Papers: held, Lines: lines, Meeting: m, Board: b, Withheld: withheld}, nil
 }
 
 // UpdatePaperTitle is how the agenda and the slip name a plan's update paper.
@@ -306,48 +310,55 @@ func (s *Service) previousMeeting(ctx context.Context, m *meetings.Meeting) (*me
 // frontParts renders the action log, the minutes of the last meeting and what was
 // circulated since it. Outside the restricted pack, the minutes' exempt items are their
 // headings only.
-func (s *Service) frontParts(ctx context.Context, m *meetings.Meeting, b *meetings.Board, restricted bool) ([]part, error) {
+func (s *Service) frontParts(ctx context.Context, m *meetings.Meeting, b *meetings.Board, restricted bool) (_ []part, withheld bool, err error) {
 	var out []part
 	open, err := s.Actions.OpenForMeeting(ctx, m.ID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if !restricted {
+		public := actions.PublicOnly(open)
+		withheld = len(public) < len(open)
+		open = public
 	}
 	log, err := actions.LogPDF(b.Name, m.StartsAt, open)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if out, err = appendPart(out, "Action log", log); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	prev, err := s.previousMeeting(ctx, m)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if prev != nil {
 		mins, err := s.Minutes.Minutes(ctx, prev.ID)
 		if err != nil && errs.Code(err) != errs.NotFound {
-			return nil, err
+			return nil, false, err
 		}
 		// Minutes go to partners once the chair has let them be circulated.
 		if mins != nil && (mins.Status == minutes.StatusCirculated || minutes.Final(mins.Status)) {
 			pm, err := s.Meetings.Meeting(ctx, prev.ID)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			if !restricted {
-				mins.Text = string(minutes.WithoutExempt([]byte(mins.Text), minutes.ExemptItems(pm)))
+				public := string(minutes.WithoutExempt([]byte(mins.Text), minutes.ExemptItems(pm)))
+				withheld = withheld || public != mins.Text
+				mins.Text = public
 			}
 			fm, body := frontMatter(ctx, s.Meetings, mins, pm, b)
 			var buf bytes.Buffer
 			if err := minutes.WritePDF(&buf, fm, body); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			label := "Draft minutes of the meeting of " + pm.StartsAt.In(meetings.London).Format("2 January 2006")
 			if minutes.Final(mins.Status) {
 				label = "Minutes of the meeting of " + pm.StartsAt.In(meetings.London).Format("2 January 2006")
 			}
 			if out, err = appendPart(out, label, buf.Bytes()); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
 	}
@@ -357,18 +368,23 @@ func (s *Service) frontParts(ctx context.Context, m *meetings.Meeting, b *meetin
 	}
 	circ, err := s.Actions.Circulated(ctx, b.ID, since)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if !restricted {
+		public := actions.PublicOnly(circ)
+		withheld = withheld || len(public) < len(circ)
+		circ = public
 	}
 	if len(circ) > 0 {
 		pdf, err := actions.CirculatedPDF(b.Name, since, circ)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if out, err = appendPart(out, "Circulated since the last meeting", pdf); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return out, nil
+	return out, withheld, nil
 }
 
 func appendPart(out []part, title string, pdf []byte) ([]part, error) {

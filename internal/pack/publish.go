@@ -59,7 +59,7 @@ func (s *Service) Publish(ctx context.Context, meetingID int64, by string) (*Pub
 	}
 	packs := []meetings.NewPack{{Pages: pub.Pages, PDF: pub.PDF, Parts: pub.Parts, Papers: pub.Papers}}
 	all := slices.Clone(pub.Papers)
-	if exemptPapers(pub.Meeting) {
+	if exemptPapers(pub.Meeting) || pub.Withheld {
 		res, err := s.Build(ctx, meetingID, Options{Version: version, Restricted: true})
 		if err != nil {
 			return nil, err
