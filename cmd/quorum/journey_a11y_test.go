@@ -414,7 +414,13 @@ func (s *a11ySweep) check(t *testing.T, tab context.Context, role string, p a11y
 	for _, id := range dup {
 		t.Errorf("%s, %s (%s): the id %q, which a label, link or ARIA attribute points at, is on more than one element", role, p.name, p.path, id)
 	}
+	// Named after the page asked for, and what answered when it was not that page.
 	name := fmt.Sprintf("a11y-%s-%s", role, p.name)
+	if loc, err := chromedp.Run(tab, chromedp.Location()); err == nil && strings.Contains(loc, "/login?") {
+		name += "-sign-in"
+	} else if status >= 400 {
+		name += fmt.Sprintf("-%d", status)
+	}
 	browsertest.Screenshot(t, tab, name+"-1280")
 	if err := chromedp.Do(tab, chromedp.EmulateViewport(320, 640)); err != nil {
 		t.Fatal(err)
