@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ func main() {
 	requests := flag.Int("n", 100, "requests per client per page")
 	label := flag.String("label", "", "a name for the line printed")
 	anonymous := flag.Bool("anonymous", false, "read as a visitor (the board publishes) rather than signed in")
+	result := flag.String("result", "", "append a line \"label page p50 p95\" per page to this file")
 	flag.Parse()
 
 	jar, _ := cookiejar.New(nil)
@@ -84,6 +86,14 @@ func main() {
 		slices.Sort(l)
 		fmt.Printf("%-12s %-9s p50 %6s ms  p95 %6s ms  (%d requests, %d clients)\n", *label, name,
 			ms(l[len(l)/2]), ms(l[len(l)*95/100]), len(l), *clients)
+		if *result != "" {
+			f, err := os.OpenFile(*result, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				log.Fatal(err)
+			}
+			fmt.Fprintf(f, "%s %s %s %s\n", strings.ReplaceAll(*label, " ", "_"), name, ms(l[len(l)/2]), ms(l[len(l)*95/100]))
+			f.Close()
+		}
 	}
 	fmt.Printf("%-12s %.0f requests/s\n", *label, float64(len(lat["log"])+len(lat["dashboard"]))/elapsed.Seconds())
 }
