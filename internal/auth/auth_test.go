@@ -93,3 +93,49 @@ func TestSessionCache(t *testing.T) {
 		t.Fatal("a session dropped from memory is still in the database")
 	}
 }
+
+// countingStore is memStore counting commits, with the expiry each was given.
+type countingStore struct {
+	memStore
+	commits int
+	expiry  map[string]time.Time
+}
+
+func (s *countingStore) Commit(t string, b []byte, e time.Time) error {
+	s.commits++
+	s.expiry[t] = e
+	return s.memStore.Commit(t, b, e)
+}
+
+// With an idle timeout every request commits the session to move its expiry on: the
+// cache writes the database only when the data changes or the expiry has moved Slack on,
+// and a session left alone past its expiry is gone though the database was written
+// earlier.
+func TestSessionCacheIdle(t *testing.T) {
+	under := &countingStore{memStore: memStore{m: map[string][]byte{}}, expiry: map[string]time.Time{}}
+	c := NewSessionCache(under, 10)
+	c.Slack = time.Minute
+	now := time.Now()
+	c.Commit("s", []byte("user 1"), now.Add(time.Hour))
+	for i := 1; i <= 5; i++ { // five page reads in the next 50 seconds
+		c.Commit("s", []byte("user 1"), now.Add(time.Hour+time.Duration(i)*10*time.Second))
+	}
+	if under.commits != 1 {
+		t.Errorf("database writes = %d after reads that moved only the expiry, want 1", under.commits)
+	}
+	c.Commit("s", []byte("user 1"), now.Add(time.Hour+61*time.Second))
+	if under.commits != 2 || !under.expiry["s"].Equal(now.Add(time.Hour+61*time.Second)) {
+		t.Errorf("past the slack: %d writes, stored expiry %v", under.commits, under.expiry["s"])
+	}
+	c.Commit("s", []byte("user 1 and a flash"), now.Add(time.Hour+62*time.Second))
+	if under.commits != 3 || string(under.m["s"]) != "user 1 and a flash" {
+		t.Errorf("a change of data must write through: %d writes, %q", under.commits, under.m["s"])
+	}
+	// Idle: the expiry passed in memory ends the session.
+	c.Commit("idle", []byte("user 2"), now.Add(50*time.Millisecond))
+	c.Commit("idle", []byte("user 2"), now.Add(80*time.Millisecond))
+	time.Sleep(100 * time.Millisecond)
+	if _, ok, _ := c.Find("idle"); ok {
+		t.Fatal("a session idle past its expiry must be gone")
+	}
+}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"sync"
 	"time"
 
@@ -9,24 +10,32 @@ import (
 
 // SessionCache keeps recently used sessions in memory in front of the SQLite session
 // store, so that reading a page as a signed-in user costs no database query for the
-// session. Every write and delete goes through to the database first, so a restart
+// session. Every change and delete goes through to the database first, so a restart
 // loses nothing; one process serves one database, so the cache cannot go stale behind
 // another writer.
+//
+// With an idle timeout scs commits the session on every request, only to move its expiry
+// on. A commit that changes nothing but the expiry, by less than Slack since the database
+// was last written, is kept in memory alone: a page read costs no disk write (a
+// synchronous one, queued behind the one SQLite writer), and after a restart a session
+// ends at most Slack early.
 type SessionCache struct {
 	store scs.Store
 	mu    sync.Mutex
 	max   int
 	m     map[string]cachedSession
+	Slack time.Duration
 }
 
 type cachedSession struct {
 	data   []byte
 	expiry time.Time
+	stored time.Time // the expiry the database holds; zero when not known
 }
 
 // NewSessionCache wraps store, holding at most max sessions in memory.
 func NewSessionCache(store scs.Store, max int) *SessionCache {
-	return &SessionCache{store: store, max: max, m: map[string]cachedSession{}}
+	return &SessionCache{store: store, max: max, m: map[string]cachedSession{}, Slack: 10 * time.Minute}
 }
 
 // Find returns a session's data, from memory when it can.
@@ -51,13 +60,26 @@ func (c *SessionCache) Find(token string) ([]byte, bool, error) {
 	return b, true, nil
 }
 
-// Commit writes the session to the database, then to memory.
+// Commit writes the session to the database, then to memory; a commit that only moves
+// the expiry on, by less than Slack, to memory alone.
 func (c *SessionCache) Commit(token string, b []byte, expiry time.Time) error {
+	c.mu.Lock()
+	s, ok := c.m[token]
+	if ok && !s.stored.IsZero() && bytes.Equal(s.data, b) && !expiry.Before(s.stored) && expiry.Sub(s.stored) < c.Slack {
+		s.expiry = expiry
+		c.m[token] = s
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
 	if err := c.store.Commit(token, b, expiry); err != nil {
 		c.forget(token)
 		return err
 	}
-	c.remember(token, b, expiry)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.bound()
+	c.m[token] = cachedSession{data: b, expiry: expiry, stored: expiry}
 	return nil
 }
 
@@ -70,10 +92,17 @@ func (c *SessionCache) Delete(token string) error {
 func (c *SessionCache) remember(token string, b []byte, expiry time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= c.max {
-		clear(c.m) // simplest bound: start again; the database still has every session
-	}
+	c.bound()
 	c.m[token] = cachedSession{data: b, expiry: expiry}
+}
+
+// bound keeps the cache within max, with c.mu held. The simplest bound: start again. The
+// database still has every session, those whose expiry moved in memory alone with the
+// expiry it was last written with, at most Slack early.
+func (c *SessionCache) bound() {
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
 }
 
 func (c *SessionCache) forget(token string) {
