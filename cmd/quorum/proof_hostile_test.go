@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"quorum/internal/pdftest"
 )
 
 // TestProofCrossOriginRefusedEverywhere posts from https://evil.example to every
@@ -134,29 +136,8 @@ func TestProofParallelLogins(t *testing.T) {
 // --- hostile uploads
 
 // handPDF writes a one-page PDF by hand around extra catalogue entries and objects from 5
-// on, with a computed cross-reference table: well formed, hostile only in what it carries.
-func handPDF(catalog string, extra ...string) []byte {
-	objs := append([]string{
-		"<< /Type /Catalog /Pages 2 0 R " + catalog + " >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-		"<< /Length 0 >>\nstream\n\nendstream",
-	}, extra...)
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
+// on (pdftest.Hand): well formed, hostile only in what it carries.
+func handPDF(catalog string, extra ...string) []byte { return pdftest.Hand(catalog, "", extra...) }
 
 // TestProofHostilePapers uploads papers that are not what they say, through the router as
 // the clerk and through the API: a PDF that runs JavaScript when opened, one with a file
