@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,4 +308,65 @@ func TestMetricsSeparateListener(t *testing.T) {
 			t.Errorf("%s/metrics with the token: %d", base, code)
 		}
 	}
+}
+
+// The request log leaves out liveness and readiness probes and answered scrapes, which come
+// every few seconds, and keeps everything else, refused scrapes among it.
+func TestRequestLogLeavesOutProbes(t *testing.T) {
+	ctx := context.Background()
+	a, err := openApp(ctx, filepath.Join(t.TempDir(), "quorum.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuffer
+	sessions, stop := newSessions(a, false)
+	h, _, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(&log, nil)), serveConfig{metricsToken: "probe-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() { srv.Close(); stop(); a.Close() })
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if res, err := http.Get(srv.URL + p); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %v %v", p, res, err)
+		}
+	}
+	if code, _ := scrape(t, srv.URL, "probe-token"); code != http.StatusOK {
+		t.Fatalf("scrape: %d", code)
+	}
+	if code, _ := scrape(t, srv.URL, "wrong"); code != http.StatusForbidden {
+		t.Fatalf("wrong token: %d", code)
+	}
+	if res, err := http.Get(srv.URL + "/login"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("/login: %v %v", res, err)
+	}
+	got := log.String()
+	for _, quiet := range []string{"path=/healthz", "path=/readyz", "path=/metrics status=200"} {
+		if strings.Contains(got, quiet) {
+			t.Errorf("logged %q:\n%s", quiet, got)
+		}
+	}
+	for _, kept := range []string{"path=/metrics status=403", "path=/login status=200"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("did not log %q:\n%s", kept, got)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -31,7 +31,8 @@ func (s *Site) Logger() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		if c.Request.URL.Path == "/healthz" {
+		// Probes and scrapes come every few seconds; a refused scrape is still logged.
+		if p := c.Request.URL.Path; p == "/healthz" || p == "/readyz" || (p == "/metrics" && c.Writer.Status() == http.StatusOK) {
 			return
 		}
 		s.Log.Info("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
