@@ -127,16 +127,17 @@ ACTION @GL, @PN: bring a costed plan for detached youth work in the town centre 
 		}
 	}
 
-	// Autosave: typed text is posted in the background (every 20 seconds), and a reload
-	// offers it back.
+	// Autosave: typed text is posted in the background (every 20 seconds, and when the
+	// clerk leaves the text, as here), and a reload offers it back.
 	if err := chromedp.Do(clerk, chromedp.Evaluate[chromedp.Void](`(t => {
 		const at = t.value.indexOf("paid in May.") + "paid in May.".length;
 		t.focus();
 		t.setSelectionRange(at, at);
-	})(document.getElementById("text"))`), chromedp.SendKeys(chromedp.ID("text"), " Partners thanked the unit for its support.")); err != nil {
+	})(document.getElementById("text"))`), chromedp.SendKeys(chromedp.ID("text"), " Partners thanked the unit for its support."),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("text").blur()`)); err != nil {
 		t.Fatal(err)
 	}
-	waitJS(t, clerk, `document.getElementById("autosave-status").textContent.startsWith("Autosaved at")`, 30*time.Second)
+	waitJS(t, clerk, `document.getElementById("autosave-status").textContent.startsWith("Autosaved at")`, 5*time.Second)
 	visit(t, clerk, minutesURL+"/edit")
 	expectText(t, clerk, ".govuk-notification-banner", "Text you typed was autosaved")
 	if strings.Contains(textareaValue(t, clerk), "Partners thanked the unit") {

@@ -43,7 +43,8 @@
     previewTimer = setTimeout(refreshPreview, 600);
   });
 
-  // Autosave: every 20 seconds, when the text changed since the last one.
+  // Autosave: every 20 seconds, and when the clerk leaves the text, if it changed since the
+  // last one.
   var lastSaved = text.value;
   var submitting = false;
   form.addEventListener("submit", function () { submitting = true; });
@@ -70,4 +71,11 @@
     });
   }
   setInterval(autosave, 20000);
+  // And at once when the clerk leaves the text: another field, another tab or window.
+  text.addEventListener("blur", autosave);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      autosave();
+    }
+  });
 })();
