@@ -16,8 +16,17 @@ func remindersCmd(ctx context.Context, e env, args []string) error {
 	fs := newFlags("reminders", e)
 	dbPath := fs.String("db", "quorum.db", "SQLite database file")
 	base := fs.String("base-url", "", "start of the links in mail, such as https://quorum.example.org")
+	at := fs.String("now", "", "queue what is due at this time (RFC 3339, such as 2026-12-09T12:00:00Z) rather than now")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
+	}
+	now := time.Now()
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return fmt.Errorf("reminders: -now %q is not a time such as 2026-12-09T12:00:00Z", *at)
+		}
+		now = t
 	}
 	a, err := openApp(ctx, *dbPath)
 	if err != nil {
@@ -25,7 +34,7 @@ func remindersCmd(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	a.actions.MailBase = strings.TrimSuffix(*base, "/")
-	n, err := queueDue(ctx, a.actions, time.Now())
+	n, err := queueDue(ctx, a.actions, now)
 	if err != nil {
 		return fmt.Errorf("reminders: %w", err)
 	}
