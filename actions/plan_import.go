@@ -390,10 +390,9 @@ func (s *Store) ConfirmPlanImport(ctx context.Context, planID int64, token strin
 	return res, nil
 }
 
-// insertLead adds a person for a lead the workbook named, in the import's transaction.
-// It is meetings' CreatePerson (the same rules, row and audit event) run in tx, which
-// CreatePerson, opening its own transaction, cannot be. The i-th lead's fields are
-// lead_organisation_i and lead_email_i on the preview's form.
+// insertLead adds a person for a lead the workbook named, in the import's transaction
+// (meetings.CreatePersonIn), its errors on the i-th lead's fields of the preview's form
+// (lead_organisation_i, lead_email_i).
 func (s *Store) insertLead(ctx context.Context, tx *sql.Tx, p *meetings.Person, i int) error {
 	field := func(err error) error {
 		name := "name"
@@ -414,14 +413,12 @@ func (s *Store) insertLead(ctx context.Context, tx *sql.Tx, p *meetings.Person, 
 			return field(errs.Field("organisation_id", "choose an organisation in Quorum"))
 		}
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO people (name, job_title, email, initials, handle, organisation_id) VALUES (?, ?, ?, ?, ?, ?)`,
-		p.Name, p.JobTitle, p.Email, p.Initials, p.Handle, nullID(p.OrganisationID))
-	if db.IsUnique(err) {
+	err := meetings.CreatePersonIn(ctx, tx, p)
+	if errs.Code(err) == errs.Invalid && errs.FieldOf(err) == "email" { // valid, so the address is taken
 		return field(errs.Field("email", "someone with that email address is already in Quorum"))
 	}
 	if err != nil {
 		return fmt.Errorf("add lead %s: %w", p.Name, err)
 	}
-	p.ID, _ = r.LastInsertId()
-	return audit.Record(ctx, tx, "person.create", "person", p.ID, nil, p)
+	return nil
 }

@@ -49,19 +49,22 @@ type change struct {
 }
 
 func (s *Store) apply(ctx context.Context, c change, query string, args ...any) error {
-	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, query, args...)
-		if db.IsUnique(err) && c.dup != nil {
-			return c.dup
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.action, err)
-		}
-		if *c.id == 0 {
-			*c.id, _ = res.LastInsertId()
-		}
-		return audit.Record(ctx, tx, c.action, c.entity, *c.id, c.before, c.after)
-	})
+	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error { return applyIn(ctx, tx, c, query, args...) })
+}
+
+// applyIn is apply inside the caller's transaction.
+func applyIn(ctx context.Context, tx *sql.Tx, c change, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if db.IsUnique(err) && c.dup != nil {
+		return c.dup
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.action, err)
+	}
+	if *c.id == 0 {
+		*c.id, _ = res.LastInsertId()
+	}
+	return audit.Record(ctx, tx, c.action, c.entity, *c.id, c.before, c.after)
 }
 
 var (
@@ -134,10 +137,16 @@ func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
 
 // CreatePerson adds a person (with or without an account).
 func (s *Store) CreatePerson(ctx context.Context, p *Person) error {
+	return db.WithTx(ctx, s.db, func(tx *sql.Tx) error { return CreatePersonIn(ctx, tx, p) })
+}
+
+// CreatePersonIn is CreatePerson inside the caller's transaction (another domain's, such
+// as a plan import that adds the leads it names with the import).
+func CreatePersonIn(ctx context.Context, tx *sql.Tx, p *Person) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return s.apply(ctx, change{action: "person.create", entity: "person", id: &p.ID, after: p, dup: errDupPerson},
+	return applyIn(ctx, tx, change{action: "person.create", entity: "person", id: &p.ID, after: p, dup: errDupPerson},
 		`INSERT INTO people (name, job_title, email, initials, handle, organisation_id) VALUES (?, ?, ?, ?, ?, ?)`,
 		p.Name, p.JobTitle, p.Email, p.Initials, p.Handle, nullID(p.OrganisationID))
 }
