@@ -590,27 +590,7 @@ func importFile(c *gin.Context) (string, []byte, error) {
 		}
 		return c.PostForm("filename"), b, nil
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return "", nil, err
-		}
-		return "", nil, errs.Field("file", "Choose a spreadsheet (CSV or Excel .xlsx) to upload")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return "", nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		return "", nil, err
-	}
-	if len(b) == 0 {
-		return "", nil, errs.Field("file", "The file %s is empty", fh.Filename)
-	}
-	return fh.Filename, b, nil
+	return web.UploadedFile(c, "Choose a spreadsheet (CSV or Excel .xlsx) to upload")
 }
 
 // --- one action

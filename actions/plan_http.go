@@ -677,27 +677,7 @@ func (h *PlanHandler) reshowImport(c *gin.Context, p *Plan, data web.H, held *He
 
 // planFile is the uploaded workbook.
 func planFile(c *gin.Context) (string, []byte, error) {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return "", nil, err
-		}
-		return "", nil, errs.Field("file", "Choose the plan’s workbook (.xlsx) to import")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return "", nil, err
-	}
-	defer f.Close()
-	content, err := io.ReadAll(f)
-	if err != nil {
-		return "", nil, err
-	}
-	if len(content) == 0 {
-		return "", nil, errs.Field("file", "The file %s is empty", fh.Filename)
-	}
-	return fh.Filename, content, nil
+	return web.UploadedFile(c, "Choose the plan’s workbook (.xlsx) to import")
 }
 
 func (h *PlanHandler) exportPlan(c *gin.Context) {
