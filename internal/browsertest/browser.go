@@ -63,43 +63,14 @@ func NewBrowser(t *testing.T) context.Context {
 		cancelAlloc()
 		t.Fatalf("start %s: %v", Chromium, err)
 	}
-	c := &console{}
-	ctx = context.WithValue(ctx, consoleKey{}, c)
 	ctx, cancelTimeout := context.WithTimeout(ctx, Timeout)
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			c.add(m)
-		}
-	}()
-	t.Cleanup(func() {
-		for _, e := range ConsoleErrors(ctx) {
-			t.Errorf("browser reported: %s", e)
-		}
-		cancelTimeout()
-		cancelTab()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
-		t.Fatalf("set the viewport: %v", err)
-	}
-	return ctx
+	return watch(t, ctx, func() { cancelTimeout(); cancelTab(); cancelAlloc() })
 }
 
-// NewTab opens a tab of the browser that ctx (from NewBrowser) drives, in a browser
-// context of its own: its cookies are its own, so each tab can be signed in as someone
-// else while one browser serves them all. Errors the tab's pages report fail the test at
-// its end, as NewBrowser's do. The tab closes when the test ends.
-func NewTab(t *testing.T, ctx context.Context) context.Context {
+// watch keeps what a tab's pages report (their errors fail the test at its end, then
+// cancel runs) and sets the desktop viewport.
+func watch(t *testing.T, tab context.Context, cancel func()) context.Context {
 	t.Helper()
-	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-	if err := chromedp.Do(tab); err != nil {
-		cancel()
-		t.Fatalf("open a tab: %v", err)
-	}
 	c := &console{}
 	tab = context.WithValue(tab, consoleKey{}, c)
 	messages := chromedp.Console(tab)
@@ -121,6 +92,20 @@ func NewTab(t *testing.T, ctx context.Context) context.Context {
 		t.Fatalf("set the viewport: %v", err)
 	}
 	return tab
+}
+
+// NewTab opens a tab of the browser that ctx (from NewBrowser) drives, in a browser
+// context of its own: its cookies are its own, so each tab can be signed in as someone
+// else while one browser serves them all. Errors the tab's pages report fail the test at
+// its end, as NewBrowser's do. The tab closes when the test ends.
+func NewTab(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(tab); err != nil {
+		cancel()
+		t.Fatalf("open a tab: %v", err)
+	}
+	return watch(t, tab, cancel)
 }
 
 type consoleKey struct{}
