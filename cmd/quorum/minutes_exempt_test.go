@@ -78,16 +78,16 @@ func TestExemptItemsLeftOutOfPublicRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var private_ int64
+	var privateAction int64
 	for _, a := range as {
 		if strings.Contains(a.Text, "Quillfeather") {
-			private_ = a.ID
+			privateAction = a.ID
 			if !a.Exempt {
 				t.Errorf("the action of the exempt item is not marked exempt: %+v", a)
 			}
 		}
 	}
-	if private_ == 0 {
+	if privateAction == 0 {
 		t.Fatal("the exempt item's action was not raised")
 	}
 	board := fmt.Sprintf("/boards/%d", d.board.ID)
@@ -102,7 +102,7 @@ func TestExemptItemsLeftOutOfPublicRecord(t *testing.T) {
 	if !strings.Contains(member.get(board+"/actions").body, "Quillfeather") {
 		t.Errorf("a member does not see the exempt item's action on the log")
 	}
-	for _, path := range []string{fmt.Sprintf("/actions/%d", private_), fmt.Sprintf("/api/v1/actions/%d", private_)} {
+	for _, path := range []string{fmt.Sprintf("/actions/%d", privateAction), fmt.Sprintf("/api/v1/actions/%d", privateAction)} {
 		wantCode(t, "public "+path, public.get(path), 404)
 		wantCode(t, "member "+path, member.get(path), 200)
 	}
