@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -23,24 +21,7 @@ import (
 // configured by cfg.
 func metricsServer(t *testing.T, cfg serveConfig, demo bool) *testServer {
 	t.Helper()
-	ctx := context.Background()
-	a, err := openApp(ctx, filepath.Join(t.TempDir(), "quorum.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if demo {
-		if _, err := loadDemo(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sessions, stop := newSessions(a, false)
-	h, site, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); stop(); a.Close() })
-	return &testServer{Server: srv, app: a, site: site}
+	return startTestServer(t, serverOpts{cfg: cfg, demo: demo})
 }
 
 // scrape fetches /metrics from base with the bearer token (none when empty).
@@ -313,19 +294,8 @@ func TestMetricsSeparateListener(t *testing.T) {
 // The request log leaves out liveness and readiness probes and answered scrapes, which come
 // every few seconds, and keeps everything else, refused scrapes among it.
 func TestRequestLogLeavesOutProbes(t *testing.T) {
-	ctx := context.Background()
-	a, err := openApp(ctx, filepath.Join(t.TempDir(), "quorum.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var log syncBuffer
-	sessions, stop := newSessions(a, false)
-	h, _, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(&log, nil)), serveConfig{metricsToken: "probe-token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); stop(); a.Close() })
+	srv := startTestServer(t, serverOpts{cfg: serveConfig{metricsToken: "probe-token"}, log: &log})
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if res, err := http.Get(srv.URL + p); err != nil || res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %v %v", p, res, err)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/scs/v2"
+
 	"quorum/internal/web"
 )
 
@@ -24,16 +26,39 @@ type testServer struct {
 
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
+	return startTestServer(t, serverOpts{demo: true})
+}
+
+// serverOpts are what a test changes of the server newTestServer starts.
+type serverOpts struct {
+	cfg      serveConfig
+	demo     bool                      // load the demo partnership
+	secure   bool                      // mark the session cookie Secure
+	log      io.Writer                 // the request log (default: discarded)
+	sessions func(*scs.SessionManager) // adjust the sessions before the router takes them
+}
+
+// startTestServer is the real router over a new database, as o says.
+func startTestServer(t testing.TB, o serverOpts) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	a, err := openApp(ctx, filepath.Join(t.TempDir(), "quorum.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadDemo(ctx, a); err != nil {
-		t.Fatal(err)
+	if o.demo {
+		if _, err := loadDemo(ctx, a); err != nil {
+			t.Fatal(err)
+		}
 	}
-	sessions, stop := newSessions(a, false)
-	h, site, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(io.Discard, nil)), serveConfig{})
+	sessions, stop := newSessions(a, o.secure)
+	if o.sessions != nil {
+		o.sessions(sessions)
+	}
+	if o.log == nil {
+		o.log = io.Discard
+	}
+	h, site, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(o.log, nil)), o.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

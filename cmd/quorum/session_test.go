@@ -1,41 +1,27 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 )
 
 // Sessions: a new token on sign-in, none after sign-out, ended after the idle time, and
 // the cookie HttpOnly, SameSite and (behind TLS) Secure.
 func TestSessionLifecycle(t *testing.T) {
-	ctx := context.Background()
-	a, err := openApp(ctx, filepath.Join(t.TempDir(), "quorum.db"))
-	if err != nil {
-		t.Fatal(err)
+	var idle time.Duration
+	srv := startTestServer(t, serverOpts{demo: true, secure: true, sessions: func(m *scs.SessionManager) {
+		idle = m.IdleTimeout
+		m.IdleTimeout = time.Second // the same code, a shorter wait
+	}})
+	if idle != sessionIdle || sessionIdle <= 0 {
+		t.Fatalf("idle timeout %v", idle)
 	}
-	if _, err := loadDemo(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	sessions, stop := newSessions(a, true)
-	if sessions.IdleTimeout != sessionIdle || sessionIdle <= 0 {
-		t.Fatalf("idle timeout %v", sessions.IdleTimeout)
-	}
-	sessions.IdleTimeout = time.Second // the same code, a shorter wait
-	h, _, err := newHandler(a, sessions, slog.New(slog.NewTextHandler(io.Discard, nil)), serveConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); stop(); a.Close() })
-	c := (&testServer{Server: srv, app: a}).client()
+	c := srv.client()
 	c.t = t
 
 	// A session before signing in (a flash, say) is not the one after.
@@ -70,7 +56,7 @@ func TestSessionLifecycle(t *testing.T) {
 	wantCode(t, "sign in again", res, http.StatusSeeOther)
 	token := cookieNamed(c, srv.URL, "quorum_session")
 	wantCode(t, "sign out", c.post("/logout", nil), http.StatusSeeOther)
-	old := (&testServer{Server: srv, app: a}).client()
+	old := srv.client()
 	old.t = t
 	u, _ := url.Parse(srv.URL)
 	old.http.Jar.SetCookies(u, []*http.Cookie{{Name: "quorum_session", Value: token}})
