@@ -71,8 +71,16 @@
     });
   }
   setInterval(autosave, 20000);
-  // And at once when the clerk leaves the text: another field, another tab or window.
-  text.addEventListener("blur", autosave);
+  // And at once when the clerk leaves the text: another field, another tab or window. Not
+  // when they leave it for the form's own buttons: the form is being sent, and a background
+  // post racing its navigation gains nothing.
+  text.addEventListener("blur", function (e) {
+    var to = e.relatedTarget;
+    if (to && to.form === form && to.type === "submit") {
+      return;
+    }
+    autosave();
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
       autosave();
